@@ -1,0 +1,47 @@
+# bento-console: `make run` serves the console, `make test` runs every check.
+# Both install what is missing first (scripts/install-tools.sh) and are quick when it is there.
+
+SHELL := /bin/bash
+.SHELLFLAGS := -euo pipefail -c
+
+# Build output lives outside the clone so every clone (and CI) builds incrementally.
+export CARGO_TARGET_DIR ?= $(HOME)/.cache/bento-console/target
+export BENTO_CONSOLE_TOOLS_DIR ?= $(HOME)/.cache/bento-console/tools
+export PATH := $(BENTO_CONSOLE_TOOLS_DIR)/node_modules/.bin:$(HOME)/.cargo/bin:$(PATH)
+
+DATABASE_URL ?= sqlite://data/console.db
+export DATABASE_URL
+
+.PHONY: run test tools build-release build-dev lint unit e2e clean
+
+## run: build in release mode and serve http://127.0.0.1:3000 (data in ./data/console.db)
+run: build-release
+	$(CARGO_TARGET_DIR)/release/bento-console serve
+
+## test: formatting, clippy (server and browser), unit and integration tests, end-to-end tests
+test: lint unit e2e
+
+build-release:
+	scripts/install-tools.sh build release
+	cargo leptos build --release
+
+build-dev:
+	scripts/install-tools.sh build
+	cargo leptos build
+
+lint:
+	scripts/install-tools.sh build
+	cargo fmt --check
+	cargo clippy --features ssr --all-targets -- -D warnings
+	cargo clippy --lib --features hydrate --target wasm32-unknown-unknown -- -D warnings
+
+unit:
+	cargo test --features ssr
+
+e2e: build-dev
+	scripts/install-tools.sh browser e2e
+	cd end2end && BENTO_CONSOLE_BIN=$(CARGO_TARGET_DIR)/debug/bento-console npx playwright test
+
+clean:
+	cargo clean
+	rm -rf target/site

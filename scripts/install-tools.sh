@@ -1,0 +1,71 @@
+#!/usr/bin/env bash
+# Installs what building and testing bento-console needs, skipping whatever is already there.
+# Usage: scripts/install-tools.sh [build] [release] [browser] [e2e]
+#   build    wasm32 target, cargo-leptos (pinned), wasm-bindgen-cli (the version in Cargo.lock)
+#   release  wasm-opt (npm binaryen) for optimized WebAssembly
+#   browser  Debian's chromium for the end-to-end tests
+#   e2e      the end-to-end tests' npm packages
+set -euo pipefail
+
+CARGO_LEPTOS_VERSION=0.3.10
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+tools_dir="${BENTO_CONSOLE_TOOLS_DIR:-$HOME/.cache/bento-console/tools}"
+
+say() { printf '==> %s\n' "$*" >&2; }
+
+install_build() {
+  if ! rustup target list --installed 2>/dev/null | grep -qx wasm32-unknown-unknown; then
+    say "adding the wasm32-unknown-unknown target"
+    rustup target add wasm32-unknown-unknown
+  fi
+
+  if [[ "$(cargo leptos --version 2>/dev/null)" != *"$CARGO_LEPTOS_VERSION"* ]]; then
+    say "installing cargo-leptos $CARGO_LEPTOS_VERSION (takes 15-20 minutes once)"
+    # no_downloads: take wasm-bindgen and wasm-opt from PATH; this machine cannot download them.
+    cargo install cargo-leptos --version "$CARGO_LEPTOS_VERSION" --locked --features no_downloads
+  fi
+
+  # The CLI must match the wasm-bindgen library exactly, or the bundle breaks ("schema version").
+  local wb_version
+  wb_version="$(awk '/^name = "wasm-bindgen"$/ { getline; gsub(/version = |"/, ""); print; exit }' "$root/Cargo.lock")"
+  if [[ "$(wasm-bindgen --version 2>/dev/null)" != "wasm-bindgen $wb_version" ]]; then
+    say "installing wasm-bindgen-cli $wb_version (takes about 5 minutes once)"
+    # Without --locked: a dependency version pinned by its lock file is missing from the registry.
+    cargo install wasm-bindgen-cli --version "$wb_version" --force
+  fi
+}
+
+install_release() {
+  if [[ ! -x "$tools_dir/node_modules/.bin/wasm-opt" ]] || ! cmp -s "$root/tools/package.json" "$tools_dir/package.json"; then
+    say "installing wasm-opt (npm binaryen) into $tools_dir"
+    mkdir -p "$tools_dir"
+    cp "$root/tools/package.json" "$tools_dir/package.json"
+    (cd "$tools_dir" && npm install --no-audit --no-fund --loglevel=error)
+  fi
+}
+
+install_browser() {
+  local chromium="${CHROMIUM_PATH:-/usr/bin/chromium}"
+  [[ -x "$chromium" ]] && return
+  if [[ "$(id -u)" == 0 ]] && command -v apt-get >/dev/null; then
+    say "installing Debian's chromium"
+    apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null
+  else
+    say "Chromium is missing at $chromium. Install it (Debian: sudo apt-get install chromium)"
+    say "or point CHROMIUM_PATH at a Chromium or Chrome binary, then run make test again."
+    exit 1
+  fi
+}
+
+install_e2e() {
+  local stamp="$root/end2end/node_modules/.package-lock.json"
+  if [[ ! -f "$stamp" || "$root/end2end/package-lock.json" -nt "$stamp" ]]; then
+    say "installing end-to-end test packages"
+    (cd "$root/end2end" && npm ci --no-audit --no-fund --loglevel=error)
+  fi
+}
+
+for what in "$@"; do
+  "install_$what"
+done

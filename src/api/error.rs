@@ -1,0 +1,100 @@
+use serde::{Deserialize, Serialize};
+use leptos::server_fn::{
+    codec::JsonEncoding,
+    error::{FromServerFnError, ServerFnErrorErr},
+};
+
+use crate::domain::{Field, InvalidInput};
+
+/// Every error a server function can return. Each message is safe to show to the user:
+/// unexpected failures are logged on the server and reach the browser only as `Internal`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, thiserror::Error)]
+pub enum AppError {
+    #[error("{0}")]
+    Invalid(InvalidInput),
+    #[error("Incorrect email or password.")]
+    BadCredentials,
+    #[error("Too many failed sign-in attempts. Try again in {0} seconds.")]
+    RateLimited(u64),
+    #[error("You are not signed in, or your session has expired. Sign in again.")]
+    Unauthorized,
+    #[error("This request came from another site and was refused.")]
+    CrossSite,
+    #[error("{0}")]
+    Forbidden(String),
+    #[error("{0}")]
+    NotFound(String),
+    #[error("Something went wrong on our side. Please try again.")]
+    Internal,
+    /// The request itself could not be carried out (network, bad encoding).
+    #[error("The request failed: {0}")]
+    Request(String),
+}
+
+impl AppError {
+    /// The message for `field`, when this error is about that form field.
+    pub fn for_field(&self, field: Field) -> Option<String> {
+        match self {
+            AppError::Invalid(invalid) if invalid.field == field => Some(invalid.message.clone()),
+            _ => None,
+        }
+    }
+
+    /// The message for errors that are not about one field (shown above the form).
+    pub fn form_message(&self) -> Option<String> {
+        match self {
+            AppError::Invalid(_) => None,
+            other => Some(other.to_string()),
+        }
+    }
+
+    pub fn status(&self) -> u16 {
+        match self {
+            AppError::Invalid(_) => 422,
+            AppError::BadCredentials | AppError::Unauthorized => 401,
+            AppError::RateLimited(_) => 429,
+            AppError::CrossSite | AppError::Forbidden(_) => 403,
+            AppError::NotFound(_) => 404,
+            AppError::Internal => 500,
+            AppError::Request(_) => 400,
+        }
+    }
+}
+
+impl From<InvalidInput> for AppError {
+    fn from(invalid: InvalidInput) -> Self {
+        AppError::Invalid(invalid)
+    }
+}
+
+impl FromServerFnError for AppError {
+    type Encoder = JsonEncoding;
+
+    fn from_server_fn_error(value: ServerFnErrorErr) -> Self {
+        AppError::Request(value.to_string())
+    }
+}
+
+/// Server-side helpers shared by the server functions.
+#[cfg(feature = "ssr")]
+pub(crate) mod ssr {
+    use super::AppError;
+    use axum::http::{header::ACCEPT, request::Parts, StatusCode};
+    use leptos::prelude::use_context;
+    use leptos_axum::ResponseOptions;
+
+    /// Gives an error response its proper status code. Plain HTML form posts (no
+    /// JavaScript) are left alone: they must stay a redirect back to the form, which
+    /// carries the error in its URL.
+    pub fn with_status<T>(result: Result<T, AppError>) -> Result<T, AppError> {
+        if let Err(err) = &result {
+            let is_form_post = use_context::<Parts>()
+                .and_then(|parts| parts.headers.get(ACCEPT)?.to_str().ok().map(|a| a.contains("text/html")))
+                .unwrap_or(false);
+            if let (false, Some(response)) = (is_form_post, use_context::<ResponseOptions>()) {
+                response.set_status(StatusCode::from_u16(err.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR));
+            }
+        }
+        result
+    }
+}

@@ -1,0 +1,6 @@
+//! Server functions: the browser's API, one module per area, with the DTOs they exchange.
+
+pub mod auth;
+mod error;
+
+pub use error::AppError;

@@ -1,0 +1,51 @@
+use leptos::prelude::*;
+use leptos_meta::{provide_meta_context, MetaTags, Stylesheet, Title};
+use leptos_router::{
+    components::{ParentRoute, Redirect, Route, Router, Routes},
+    path, SsrMode,
+};
+
+use crate::components::shell::ConsoleLayout;
+use crate::pages::{ApiTokensPage, DeploymentsPage, LoginPage, NotFound, SetupPage};
+
+/// The HTML document around the app, rendered on the server.
+pub fn shell(options: LeptosOptions) -> impl IntoView {
+    view! {
+        <!DOCTYPE html>
+        <html lang="en">
+            <head>
+                <meta charset="utf-8" />
+                <meta name="viewport" content="width=device-width, initial-scale=1" />
+                <link rel="icon" href="/favicon.svg" type="image/svg+xml" />
+                <AutoReload options=options.clone() />
+                <HydrationScripts options />
+                <MetaTags />
+            </head>
+            <body>
+                <App />
+            </body>
+        </html>
+    }
+}
+
+#[component]
+pub fn App() -> impl IntoView {
+    provide_meta_context();
+    // Every route renders completely on the server (no streamed fallbacks), so pages are
+    // whole and usable before the WebAssembly loads, and with JavaScript off.
+    view! {
+        <Stylesheet id="leptos" href="/pkg/bento-console.css" />
+        <Title formatter=|title: String| format!("{title} · Bento Console") />
+        <Router>
+            <Routes fallback=NotFound>
+                <Route path=path!("/login") view=LoginPage ssr=SsrMode::Async />
+                <Route path=path!("/setup") view=SetupPage ssr=SsrMode::Async />
+                <ParentRoute path=path!("") view=ConsoleLayout ssr=SsrMode::Async>
+                    <Route path=path!("") view=|| view! { <Redirect path="/deployments" /> } ssr=SsrMode::Async />
+                    <Route path=path!("deployments") view=DeploymentsPage ssr=SsrMode::Async />
+                    <Route path=path!("api_tokens") view=ApiTokensPage ssr=SsrMode::Async />
+                </ParentRoute>
+            </Routes>
+        </Router>
+    }
+}

@@ -1,0 +1,77 @@
+//! The console around every signed-in page: header with organization and user menu, and
+//! the navigation.
+
+use leptos::prelude::*;
+use leptos_router::components::{Outlet, A};
+
+use crate::api::auth::{current_account, Logout};
+
+#[component]
+pub fn ConsoleLayout() -> impl IntoView {
+    let account = Resource::new(|| (), |_| current_account());
+    let logout = ServerAction::<Logout>::new();
+    view! {
+        <a class="skip-link" href="#main">
+            "Skip to content"
+        </a>
+        <header class="topbar">
+            <a class="brand" href="/">
+                <span class="logo" aria-hidden="true">"🍱"</span>
+                "Bento Console"
+            </a>
+            <Suspense fallback=|| ()>
+                {move || Suspend::new(async move {
+                    match account.await {
+                        Ok(account) => {
+                            view! {
+                                <span class="org" title="Organization">
+                                    {account.organization_name}
+                                </span>
+                                <details class="user-menu">
+                                    <summary aria-label=format!("Account menu for {}", account.user_name)>
+                                        <span class="avatar" aria-hidden="true">
+                                            {initial(&account.user_name)}
+                                        </span>
+                                        <span class="user-name">{account.user_name.clone()}</span>
+                                    </summary>
+                                    <div class="menu-panel">
+                                        <p class="menu-email">{account.email}</p>
+                                        <ActionForm action=logout>
+                                            <button type="submit" class="button secondary full">
+                                                "Sign out"
+                                            </button>
+                                        </ActionForm>
+                                    </div>
+                                </details>
+                            }
+                                .into_any()
+                        }
+                        Err(err) => {
+                            view! {
+                                <span class="alert error inline" role="alert">
+                                    {err.to_string()}
+                                    " "
+                                    <a href="/login">"Sign in"</a>
+                                </span>
+                            }
+                                .into_any()
+                        }
+                    }
+                })}
+            </Suspense>
+        </header>
+        <div class="console">
+            <nav class="sidebar" aria-label="Main">
+                <A href="/deployments">"Deployments"</A>
+                <A href="/api_tokens">"API Tokens"</A>
+            </nav>
+            <main id="main" class="content">
+                <Outlet />
+            </main>
+        </div>
+    }
+}
+
+fn initial(name: &str) -> String {
+    name.chars().next().map(|c| c.to_uppercase().collect()).unwrap_or_default()
+}

@@ -1,0 +1,13 @@
+//! One module per route.
+
+mod api_tokens;
+mod deployments;
+mod login;
+mod not_found;
+mod setup;
+
+pub use api_tokens::ApiTokensPage;
+pub use deployments::DeploymentsPage;
+pub use login::LoginPage;
+pub use not_found::NotFound;
+pub use setup::SetupPage;

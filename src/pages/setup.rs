@@ -1,0 +1,96 @@
+use leptos::prelude::*;
+use leptos_meta::Title;
+use leptos_router::hooks::use_query_map;
+
+use crate::api::auth::{setup_available, Setup};
+use crate::components::form::{FormError, TextField};
+use crate::domain::{Field, PASSWORD_MIN_CHARS};
+
+/// First-run setup, opened by the one-time link the server prints while no user exists.
+#[component]
+pub fn SetupPage() -> impl IntoView {
+    let code = move || use_query_map().read().get("code").unwrap_or_default();
+    let available = Resource::new(code, setup_available);
+    view! {
+        <Title text="Set up" />
+        <main class="auth-page">
+            <Suspense fallback=|| ()>
+                {move || Suspend::new(async move {
+                    match available.await {
+                        Ok(true) => view! { <SetupForm code=code() /> }.into_any(),
+                        _ => {
+                            view! {
+                                <section class="card auth-card">
+                                    <h1>"Setup is not available"</h1>
+                                    <p>
+                                        "This setup link is invalid or has already been used. "
+                                        "The console prints a fresh link to its log when it starts with no users."
+                                    </p>
+                                    <a class="button primary" href="/login">
+                                        "Go to sign in"
+                                    </a>
+                                </section>
+                            }
+                                .into_any()
+                        }
+                    }
+                })}
+            </Suspense>
+        </main>
+    }
+}
+
+#[component]
+fn SetupForm(code: String) -> impl IntoView {
+    let setup = ServerAction::<Setup>::new();
+    let error = Signal::derive(move || setup.value().get().and_then(Result::err));
+    view! {
+        <ActionForm action=setup attr:class="card auth-card">
+            <h1>"Set up Bento Console"</h1>
+            <p class="lead">"Name your organization and create the first administrator."</p>
+            <FormError error />
+            <input type="hidden" name="code" value=code />
+            <TextField
+                id="organization_name"
+                label="Organization name"
+                autocomplete="organization"
+                autofocus=true
+                required=true
+                field=Field::OrganizationName
+                error
+            />
+            <TextField id="name" label="Your name" autocomplete="name" required=true field=Field::Name error />
+            <TextField
+                id="email"
+                label="Email"
+                input_type="email"
+                autocomplete="username"
+                required=true
+                field=Field::Email
+                error
+            />
+            <TextField
+                id="password"
+                label="Password"
+                input_type="password"
+                autocomplete="new-password"
+                required=true
+                hint=format!("At least {PASSWORD_MIN_CHARS} characters.")
+                field=Field::Password
+                error
+            />
+            <TextField
+                id="password_confirmation"
+                label="Confirm password"
+                input_type="password"
+                autocomplete="new-password"
+                required=true
+                field=Field::PasswordConfirmation
+                error
+            />
+            <button type="submit" class="button primary full" disabled=move || setup.pending().get()>
+                "Create organization and sign in"
+            </button>
+        </ActionForm>
+    }
+}

@@ -1,0 +1,115 @@
+//! Organizations and users: creating them (first-run setup, the CLI) and reading the
+//! signed-in account.
+
+pub mod repo;
+
+use anyhow::Context;
+
+use super::{auth::password, db};
+use crate::api::AppError;
+use crate::domain::{Email, NewPassword, OrganizationName, PersonName};
+pub use repo::AccountRow;
+
+#[derive(Debug, thiserror::Error)]
+pub enum AccountError {
+    #[error("A user with this email already exists.")]
+    EmailTaken,
+    #[error("The console is already set up. Sign in instead.")]
+    AlreadySetUp,
+    #[error("This database has no organization yet: name it with --organization.")]
+    OrganizationRequired,
+    #[error("This console's organization is {0:?}; it serves only one organization.")]
+    OtherOrganization(String),
+    #[error(transparent)]
+    Unexpected(#[from] anyhow::Error),
+}
+
+impl From<sqlx::Error> for AccountError {
+    fn from(err: sqlx::Error) -> Self {
+        AccountError::Unexpected(err.into())
+    }
+}
+
+impl From<AccountError> for AppError {
+    fn from(err: AccountError) -> Self {
+        match err {
+            AccountError::EmailTaken => {
+                AppError::Invalid(crate::domain::InvalidInput::new(crate::domain::Field::Email, err.to_string()))
+            }
+            AccountError::AlreadySetUp | AccountError::OrganizationRequired | AccountError::OtherOrganization(_) => {
+                AppError::Forbidden(err.to_string())
+            }
+            AccountError::Unexpected(err) => super::error::internal(err),
+        }
+    }
+}
+
+pub struct NewUser {
+    pub email: Email,
+    pub name: PersonName,
+    pub password: NewPassword,
+    pub is_admin: bool,
+}
+
+pub async fn any_user_exists(pool: &db::Pool) -> Result<bool, AppError> {
+    repo::any_user_exists(pool).await.map_err(super::error::internal)
+}
+
+/// First-run setup: the organization and its first admin, in one transaction that refuses
+/// to run once any user exists.
+pub async fn create_first_admin(
+    pool: &db::Pool,
+    organization: OrganizationName,
+    name: PersonName,
+    email: Email,
+    password: NewPassword,
+) -> Result<i64, AccountError> {
+    let password_hash = password::hash(password).await?;
+    let mut tx = pool.begin().await?;
+    if repo::any_user_exists(&mut *tx).await? {
+        return Err(AccountError::AlreadySetUp);
+    }
+    let now = db::now();
+    let org = match repo::find_organization(&mut *tx).await? {
+        Some(org) => org,
+        None => repo::insert_organization(&mut tx, &organization, now).await?,
+    };
+    let user_id = repo::insert_user(
+        &mut tx,
+        repo::UserRow { organization_id: org.id, email: &email, name: &name, password_hash: &password_hash, is_admin: true, created_at: now },
+    )
+    .await?;
+    tx.commit().await.context("could not commit the first admin")?;
+    tracing::info!(user_id, organization = %org.name, "first admin created");
+    Ok(user_id)
+}
+
+/// `bento-console user create`: adds a user to the organization, creating the organization
+/// when the database has none yet (then `organization` is required).
+pub async fn create_user(pool: &db::Pool, user: NewUser, organization: Option<OrganizationName>) -> Result<AccountRow, AccountError> {
+    let password_hash = password::hash(user.password).await?;
+    let mut tx = pool.begin().await?;
+    let now = db::now();
+    let org = match (repo::find_organization(&mut *tx).await?, organization) {
+        (Some(org), Some(wanted)) if org.name != wanted.name() => return Err(AccountError::OtherOrganization(org.name)),
+        (Some(org), _) => org,
+        (None, Some(wanted)) => repo::insert_organization(&mut tx, &wanted, now).await?,
+        (None, None) => return Err(AccountError::OrganizationRequired),
+    };
+    let user_id = repo::insert_user(
+        &mut tx,
+        repo::UserRow {
+            organization_id: org.id,
+            email: &user.email,
+            name: &user.name,
+            password_hash: &password_hash,
+            is_admin: user.is_admin,
+            created_at: now,
+        },
+    )
+    .await?;
+    let account = repo::find_account(&mut *tx, user_id).await?.context("BUG: the user just inserted is missing")?;
+    tx.commit().await.context("could not commit the new user")?;
+    tracing::info!(user_id, "user created");
+    Ok(account)
+}

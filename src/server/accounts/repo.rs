@@ -1,0 +1,96 @@
+//! SQL for organizations and users. Nothing else in the crate writes these tables.
+
+use sqlx::{FromRow, SqliteConnection, SqliteExecutor};
+
+use super::AccountError;
+use crate::domain::{Email, OrganizationName, PersonName};
+
+#[derive(Debug, Clone, FromRow)]
+pub struct Organization {
+    pub id: i64,
+    pub name: String,
+    pub slug: String,
+}
+
+/// What the console shows about the signed-in user.
+#[derive(Debug, Clone, FromRow)]
+pub struct AccountRow {
+    pub user_id: i64,
+    pub user_name: String,
+    pub email: String,
+    pub is_admin: bool,
+    pub organization_id: i64,
+    pub organization_name: String,
+    pub organization_slug: String,
+}
+
+#[derive(Debug, FromRow)]
+pub struct Credentials {
+    pub user_id: i64,
+    pub password_hash: String,
+}
+
+pub async fn any_user_exists(db: impl SqliteExecutor<'_>) -> sqlx::Result<bool> {
+    sqlx::query_scalar("select exists (select 1 from users)").fetch_one(db).await
+}
+
+/// The console serves one organization; it is the first one created.
+pub async fn find_organization(db: impl SqliteExecutor<'_>) -> sqlx::Result<Option<Organization>> {
+    sqlx::query_as("select id, name, slug from organizations order by id limit 1").fetch_optional(db).await
+}
+
+pub async fn insert_organization(db: &mut SqliteConnection, name: &OrganizationName, now: i64) -> sqlx::Result<Organization> {
+    sqlx::query_as("insert into organizations (name, slug, created_at) values ($1, $2, $3) returning id, name, slug")
+        .bind(name.name())
+        .bind(name.slug())
+        .bind(now)
+        .fetch_one(db)
+        .await
+}
+
+pub struct UserRow<'a> {
+    pub organization_id: i64,
+    pub email: &'a Email,
+    pub name: &'a PersonName,
+    pub password_hash: &'a str,
+    pub is_admin: bool,
+    pub created_at: i64,
+}
+
+pub async fn insert_user(db: &mut SqliteConnection, user: UserRow<'_>) -> Result<i64, AccountError> {
+    sqlx::query_scalar(
+        "insert into users (organization_id, email, name, password_hash, is_admin, created_at)
+         values ($1, $2, $3, $4, $5, $6) returning id",
+    )
+    .bind(user.organization_id)
+    .bind(user.email.as_ref())
+    .bind(user.name.as_ref())
+    .bind(user.password_hash)
+    .bind(user.is_admin)
+    .bind(user.created_at)
+    .fetch_one(db)
+    .await
+    .map_err(|err| match &err {
+        sqlx::Error::Database(db_err) if db_err.is_unique_violation() => AccountError::EmailTaken,
+        _ => AccountError::Unexpected(err.into()),
+    })
+}
+
+pub async fn find_credentials(db: impl SqliteExecutor<'_>, email: &Email) -> sqlx::Result<Option<Credentials>> {
+    sqlx::query_as("select id as user_id, password_hash from users where email = $1")
+        .bind(email.as_ref())
+        .fetch_optional(db)
+        .await
+}
+
+pub async fn find_account(db: impl SqliteExecutor<'_>, user_id: i64) -> sqlx::Result<Option<AccountRow>> {
+    sqlx::query_as(
+        "select u.id as user_id, u.name as user_name, u.email, u.is_admin,
+                o.id as organization_id, o.name as organization_name, o.slug as organization_slug
+         from users u join organizations o on o.id = u.organization_id
+         where u.id = $1",
+    )
+    .bind(user_id)
+    .fetch_optional(db)
+    .await
+}

@@ -1,0 +1,71 @@
+//! Who is calling: password sign-in with throttling, the session, and the signed-in account.
+
+pub mod password;
+mod session;
+pub mod throttle;
+
+use std::net::{IpAddr, SocketAddr};
+
+use axum::extract::ConnectInfo;
+pub use session::AuthSession;
+
+use super::{accounts::repo, db, error::internal, AppState};
+use crate::api::{auth::Account, AppError};
+use crate::domain::Email;
+
+/// The address of the client calling the current server function.
+pub async fn client_address() -> Result<IpAddr, AppError> {
+    leptos_axum::extract::<ConnectInfo<SocketAddr>>().await.map(|ConnectInfo(addr)| addr.ip()).map_err(internal)
+}
+
+/// Checks the email and password and signs the user in. Every wrong combination gives the
+/// same error, after the same amount of work, whether or not the email exists.
+pub async fn sign_in(state: &AppState, session: &AuthSession, client: IpAddr, email: &str, password: &str) -> Result<(), AppError> {
+    let email = Email::parse(email)?;
+    let keys = [(throttle::email_key(&email), throttle::PER_EMAIL), (throttle::address_key(client), throttle::PER_ADDRESS)];
+    let now = db::now();
+    for (key, _) in &keys {
+        if let Some(seconds) = throttle::locked_for(&state.pool, key, now).await.map_err(internal)? {
+            return Err(AppError::RateLimited(seconds.max(1)));
+        }
+    }
+
+    let credentials = repo::find_credentials(&state.pool, &email).await.map_err(internal)?;
+    let user_id = credentials.as_ref().map(|c| c.user_id);
+    let verified = password::verify(password.to_owned(), credentials.map(|c| c.password_hash)).await.map_err(internal)?;
+    match user_id.filter(|_| verified) {
+        Some(user_id) => {
+            throttle::clear(&state.pool, &keys[0].0).await.map_err(internal)?;
+            session.sign_in(user_id).await?;
+            tracing::info!(user_id, "signed in");
+            Ok(())
+        }
+        None => {
+            for (key, policy) in &keys {
+                throttle::record_failure(&state.pool, key, *policy, now).await.map_err(internal)?;
+            }
+            tracing::info!(%client, "sign-in failed");
+            Err(AppError::BadCredentials)
+        }
+    }
+}
+
+/// The signed-in account of the current server-function call, or `Unauthorized`.
+/// A session whose user no longer exists is ended.
+pub async fn current_account() -> Result<Account, AppError> {
+    let state = AppState::from_context()?;
+    let session = AuthSession::from_context().await?;
+    let user_id = session.user_id().await?.ok_or(AppError::Unauthorized)?;
+    match repo::find_account(&state.pool, user_id).await.map_err(internal)? {
+        Some(row) => Ok(Account {
+            user_name: row.user_name,
+            email: row.email,
+            is_admin: row.is_admin,
+            organization_name: row.organization_name,
+        }),
+        None => {
+            session.sign_out().await?;
+            Err(AppError::Unauthorized)
+        }
+    }
+}

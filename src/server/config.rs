@@ -1,0 +1,115 @@
+//! Configuration: flags with environment-variable fallbacks, documented by `--help`.
+
+use std::{net::SocketAddr, path::PathBuf, time::Duration};
+
+use clap::Args;
+use url::Url;
+
+#[derive(Debug, Clone, Args)]
+pub struct Config {
+    /// Address the console listens on.
+    #[arg(long, env = "BENTO_CONSOLE_ADDR", default_value = "127.0.0.1:3000", global = true)]
+    pub addr: SocketAddr,
+
+    /// Database URL. The SQLite file and its directory are created on first start.
+    #[arg(long, env = "DATABASE_URL", default_value = "sqlite://data/console.db", global = true)]
+    pub database_url: String,
+
+    /// The URL people use to reach the console (default: http://<listen address>). Used in
+    /// links, in the Origin check against cross-site requests, and in the CLI login command;
+    /// with https, session cookies are marked Secure.
+    #[arg(long, env = "BENTO_CONSOLE_PUBLIC_URL", value_parser = parse_public_url, global = true)]
+    pub public_url: Option<Url>,
+
+    /// Directory holding the built site (the WebAssembly bundle, CSS and public assets).
+    #[arg(long, env = "LEPTOS_SITE_ROOT", default_value = "target/site", global = true)]
+    pub site_root: PathBuf,
+
+    /// Minutes of inactivity after which a session expires.
+    #[arg(long, env = "BENTO_CONSOLE_SESSION_IDLE_MINUTES", default_value_t = 720, value_parser = clap::value_parser!(u32).range(1..), global = true)]
+    pub session_idle_minutes: u32,
+}
+
+impl Config {
+    /// The public URL, defaulting to `http://<addr>` where `addr` is the address actually bound
+    /// (which differs from `self.addr` when listening on port 0).
+    pub fn public_url_for(&self, bound: SocketAddr) -> Url {
+        self.public_url.clone().unwrap_or_else(|| {
+            Url::parse(&format!("http://{bound}")).expect("BUG: a socket address always forms a valid URL")
+        })
+    }
+
+    pub fn session_idle(&self) -> Duration {
+        Duration::from_secs(u64::from(self.session_idle_minutes) * 60)
+    }
+}
+
+/// Accepts only an `http(s)` origin, optionally with a path; a trailing slash is dropped so
+/// links can be joined with `/...`.
+fn parse_public_url(raw: &str) -> Result<Url, String> {
+    let url = Url::parse(raw).map_err(|err| format!("not a URL: {err}"))?;
+    if !matches!(url.scheme(), "http" | "https") {
+        return Err(format!("the scheme must be http or https, not {:?}", url.scheme()));
+    }
+    if url.host().is_none() {
+        return Err("the URL needs a host".into());
+    }
+    if url.query().is_some() || url.fragment().is_some() {
+        return Err("the URL must not have a query or fragment".into());
+    }
+    Ok(url)
+}
+
+/// The `scheme://host[:port]` form browsers put in the `Origin` header.
+pub fn origin_of(url: &Url) -> String {
+    url.origin().ascii_serialization()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::Parser;
+
+    #[derive(Parser)]
+    struct TestCli {
+        #[command(flatten)]
+        config: Config,
+    }
+
+    fn parse(args: &[&str]) -> Result<Config, clap::Error> {
+        TestCli::try_parse_from(std::iter::once("bento-console").chain(args.iter().copied())).map(|cli| cli.config)
+    }
+
+    #[test]
+    fn defaults_match_the_readme() {
+        // The test runs with whatever environment the developer has; only check flags that
+        // have no env override in CI.
+        let config = parse(&["--addr", "127.0.0.1:3000", "--database-url", "sqlite://data/console.db"]).unwrap();
+        assert_eq!(config.addr, "127.0.0.1:3000".parse().unwrap());
+        assert_eq!(config.database_url, "sqlite://data/console.db");
+        assert_eq!(config.public_url_for(config.addr).as_str(), "http://127.0.0.1:3000/");
+    }
+
+    #[test]
+    fn public_url_must_be_http_or_https() {
+        let config = parse(&["--public-url", "https://console.example.com"]).unwrap();
+        assert_eq!(origin_of(&config.public_url.unwrap()), "https://console.example.com");
+        for bad in ["ftp://console.example.com", "console.example.com", "https://x.example/?a=1", "http://"] {
+            assert!(parse(&["--public-url", bad]).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn rejects_bad_addresses_and_idle_times() {
+        assert!(parse(&["--addr", "localhost"]).is_err());
+        assert!(parse(&["--session-idle-minutes", "0"]).is_err());
+        assert_eq!(parse(&["--session-idle-minutes", "5"]).unwrap().session_idle(), Duration::from_secs(300));
+    }
+
+    #[test]
+    fn origin_omits_default_ports_and_paths() {
+        let url = Url::parse("http://127.0.0.1:3000/console/").unwrap();
+        assert_eq!(origin_of(&url), "http://127.0.0.1:3000");
+        assert_eq!(origin_of(&Url::parse("https://c.example:443/").unwrap()), "https://c.example");
+    }
+}

@@ -1,0 +1,41 @@
+//! The database pool. SQLite runs in WAL mode with a busy timeout so readers never block the
+//! writer and short write contention waits instead of failing.
+
+use std::{str::FromStr, time::Duration};
+
+use anyhow::Context;
+use sqlx::{
+    sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous},
+    SqlitePool,
+};
+
+pub type Pool = SqlitePool;
+
+pub async fn connect_and_migrate(database_url: &str) -> anyhow::Result<Pool> {
+    let pool = connect(database_url).await?;
+    sqlx::migrate!("./migrations").run(&pool).await.context("could not apply database migrations")?;
+    Ok(pool)
+}
+
+async fn connect(database_url: &str) -> anyhow::Result<Pool> {
+    let options = SqliteConnectOptions::from_str(database_url)
+        .with_context(|| format!("invalid database URL {database_url:?}"))?
+        .create_if_missing(true)
+        .journal_mode(SqliteJournalMode::Wal)
+        .synchronous(SqliteSynchronous::Normal)
+        .busy_timeout(Duration::from_secs(5))
+        .foreign_keys(true);
+    if let Some(dir) = options.get_filename().parent().filter(|dir| !dir.as_os_str().is_empty()) {
+        std::fs::create_dir_all(dir).with_context(|| format!("could not create the database directory {}", dir.display()))?;
+    }
+    SqlitePoolOptions::new()
+        .max_connections(8)
+        .connect_with(options)
+        .await
+        .with_context(|| format!("could not open the database {database_url:?}"))
+}
+
+/// Current time in Unix seconds, the unit every timestamp column uses.
+pub fn now() -> i64 {
+    time::OffsetDateTime::now_utc().unix_timestamp()
+}

@@ -1,0 +1,114 @@
+//! The one gate every request passes: cross-site server-function calls are refused, and
+//! everything except sign-in, setup, health and static files needs a session.
+
+use axum::{
+    extract::{Request, State},
+    http::{header, HeaderMap, Method, StatusCode},
+    middleware::Next,
+    response::{IntoResponse, Redirect, Response},
+};
+use tower_sessions::Session;
+
+use super::{auth::AuthSession, AppState};
+use crate::api::{auth::PUBLIC_SERVER_FNS, AppError};
+
+const PUBLIC_PAGES: [&str; 2] = ["/login", "/setup"];
+const SERVER_FN_PREFIX: &str = "/rpc/";
+
+pub async fn guard(State(state): State<AppState>, session: Session, request: Request, next: Next) -> Response {
+    let path = request.uri().path();
+    if path.starts_with(SERVER_FN_PREFIX) {
+        return guard_server_fn(&state, AuthSession::new(session), request, next).await;
+    }
+    if is_public(path) {
+        return next.run(request).await;
+    }
+    match AuthSession::new(session).user_id().await {
+        Ok(Some(_)) => next.run(request).await,
+        Ok(None) => redirect_to_sign_in(&request),
+        Err(err) => error_response(err),
+    }
+}
+
+async fn guard_server_fn(state: &AppState, session: AuthSession, request: Request, next: Next) -> Response {
+    if request.method() != Method::GET && is_cross_site(request.headers(), &state.settings.public_origin) {
+        tracing::warn!(path = request.uri().path(), "cross-site server-function call refused");
+        return error_response(AppError::CrossSite);
+    }
+    if PUBLIC_SERVER_FNS.contains(&request.uri().path()) {
+        return next.run(request).await;
+    }
+    match session.user_id().await {
+        Ok(Some(_)) => next.run(request).await,
+        // A form posted without JavaScript goes back to sign-in instead of showing JSON.
+        Ok(None) if accepts_html(request.headers()) => Redirect::to("/login").into_response(),
+        Ok(None) => error_response(AppError::Unauthorized),
+        Err(err) => error_response(err),
+    }
+}
+
+fn is_public(path: &str) -> bool {
+    PUBLIC_PAGES.contains(&path) || path == "/healthz" || path.starts_with("/pkg/") || path == "/favicon.svg"
+}
+
+/// A request is cross-site when the browser says so: an `Origin` other than the console's,
+/// or `Sec-Fetch-Site: cross-site`. Clients that send neither (curl, scripts) are not browsers
+/// and carry no ambient cookies to abuse.
+fn is_cross_site(headers: &HeaderMap, public_origin: &str) -> bool {
+    if let Some(origin) = headers.get(header::ORIGIN) {
+        return origin.as_bytes() != public_origin.as_bytes();
+    }
+    headers.get("sec-fetch-site").is_some_and(|site| site.as_bytes() == b"cross-site")
+}
+
+fn accepts_html(headers: &HeaderMap) -> bool {
+    headers.get(header::ACCEPT).and_then(|v| v.to_str().ok()).is_some_and(|v| v.contains("text/html"))
+}
+
+fn redirect_to_sign_in(request: &Request) -> Response {
+    let wanted = request.uri().path_and_query().map(|pq| pq.as_str()).unwrap_or("/");
+    let target = if wanted == "/" {
+        "/login".to_owned()
+    } else {
+        format!("/login?next={}", url::form_urlencoded::byte_serialize(wanted.as_bytes()).collect::<String>())
+    };
+    Redirect::to(&target).into_response()
+}
+
+/// The same JSON body a server function returns for an error, so the browser client decodes it.
+fn error_response(err: AppError) -> Response {
+    let status = StatusCode::from_u16(err.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+    let body = serde_json::to_string(&err).unwrap_or_default();
+    (status, [(header::CONTENT_TYPE, "application/json")], body).into_response()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn headers(pairs: &[(&'static str, &'static str)]) -> HeaderMap {
+        pairs.iter().map(|(k, v)| (header::HeaderName::from_static(k), header::HeaderValue::from_static(v))).collect()
+    }
+
+    #[test]
+    fn cross_site_detection() {
+        let origin = "http://127.0.0.1:3000";
+        assert!(!is_cross_site(&headers(&[("origin", "http://127.0.0.1:3000")]), origin));
+        assert!(is_cross_site(&headers(&[("origin", "http://evil.example")]), origin));
+        assert!(is_cross_site(&headers(&[("origin", "http://127.0.0.1:3001")]), origin));
+        assert!(is_cross_site(&headers(&[("origin", "null")]), origin));
+        assert!(is_cross_site(&headers(&[("sec-fetch-site", "cross-site")]), origin));
+        assert!(!is_cross_site(&headers(&[("sec-fetch-site", "same-origin")]), origin));
+        assert!(!is_cross_site(&headers(&[]), origin));
+    }
+
+    #[test]
+    fn only_sign_in_setup_health_and_assets_are_public() {
+        for path in ["/login", "/setup", "/healthz", "/pkg/bento-console.wasm", "/favicon.svg"] {
+            assert!(is_public(path), "{path}");
+        }
+        for path in ["/", "/api_tokens", "/deployments", "/login/x", "/setupx", "/nope"] {
+            assert!(!is_public(path), "{path}");
+        }
+    }
+}

@@ -1,0 +1,173 @@
+//! Server-only code: configuration, the database, authentication and the HTTP application.
+
+pub mod accounts;
+pub mod auth;
+pub mod cli;
+pub mod config;
+pub mod db;
+pub mod error;
+mod guard;
+pub mod setup;
+pub mod telemetry;
+
+use std::{future::Future, net::SocketAddr, sync::Arc};
+
+use anyhow::Context;
+use axum::{extract::State, http::StatusCode, routing::get, Json, Router};
+use leptos::prelude::*;
+use leptos_axum::{generate_route_list, LeptosRoutes};
+use tokio::net::TcpListener;
+use tower_sessions::{cookie::SameSite, Expiry, SessionManagerLayer};
+use tower_sessions_sqlx_store::SqliteStore;
+
+use crate::api::AppError;
+use crate::app::{shell, App};
+use config::Config;
+use setup::SetupCode;
+
+/// Shared by every request; cheap to clone.
+#[derive(Clone, axum::extract::FromRef)]
+pub struct AppState {
+    pub leptos_options: LeptosOptions,
+    pub pool: db::Pool,
+    pub setup: SetupCode,
+    pub settings: Arc<Settings>,
+}
+
+/// Values derived from the configuration once the listener is bound.
+#[derive(Debug)]
+pub struct Settings {
+    pub public_url: url::Url,
+    /// `scheme://host[:port]` of the public URL, compared with the `Origin` header.
+    pub public_origin: String,
+}
+
+impl AppState {
+    /// The state inside a server function (provided by `leptos_routes_with_context`).
+    pub fn from_context() -> Result<Self, AppError> {
+        use_context::<Self>().ok_or_else(|| error::internal(anyhow::anyhow!("AppState missing from the server-function context")))
+    }
+}
+
+pub const SESSION_COOKIE: &str = "bento_console_session";
+
+pub struct Application {
+    listener: TcpListener,
+    router: Router,
+    state: AppState,
+    session_cleanup: tokio::task::JoinHandle<()>,
+}
+
+impl Application {
+    /// Opens (and migrates) the database, binds the listener and assembles the routes.
+    pub async fn build(config: Config) -> anyhow::Result<Self> {
+        let pool = db::connect_and_migrate(&config.database_url).await?;
+        let listener = TcpListener::bind(config.addr).await.with_context(|| format!("could not listen on {}", config.addr))?;
+        let bound = listener.local_addr()?;
+        let public_url = config.public_url_for(bound);
+        let setup = if accounts::repo::any_user_exists(&pool).await? { SetupCode::closed() } else { SetupCode::generate() };
+
+        let leptos_options = LeptosOptions::builder()
+            .output_name("bento-console")
+            .site_root(config.site_root.to_string_lossy().into_owned())
+            .site_pkg_dir("pkg")
+            .site_addr(bound)
+            .build();
+        let state = AppState {
+            leptos_options,
+            pool: pool.clone(),
+            setup,
+            settings: Arc::new(Settings { public_origin: config::origin_of(&public_url), public_url }),
+        };
+
+        let store = SqliteStore::new(pool);
+        let session_cleanup = tokio::spawn(async move {
+            use tower_sessions::session_store::ExpiredDeletion;
+            if let Err(err) = store.continuously_delete_expired(std::time::Duration::from_secs(600)).await {
+                tracing::error!(error = %err, "expired-session cleanup stopped");
+            }
+        });
+        let router = router(state.clone(), &config);
+        Ok(Self { listener, router, state, session_cleanup })
+    }
+
+    pub fn port(&self) -> u16 {
+        self.listener.local_addr().map(|addr| addr.port()).unwrap_or_default()
+    }
+
+    /// The one-time first-run setup URL, while no user exists.
+    pub fn setup_url(&self) -> Option<String> {
+        self.state.setup.url(&self.state.settings.public_url)
+    }
+
+    /// Serves until SIGINT or SIGTERM, then finishes in-flight requests and exits.
+    pub async fn run_until_stopped(self) -> anyhow::Result<()> {
+        self.run_until(shutdown_signal()).await
+    }
+
+    pub async fn run_until(self, shutdown: impl Future<Output = ()> + Send + 'static) -> anyhow::Result<()> {
+        let addr = self.listener.local_addr()?;
+        tracing::info!(%addr, public_url = %self.state.settings.public_url, "bento-console listening");
+        if let Some(url) = self.setup_url() {
+            tracing::info!("no user exists yet: open {url} to set up the console (the link works once)");
+        }
+        let service = self.router.into_make_service_with_connect_info::<SocketAddr>();
+        axum::serve(self.listener, service).with_graceful_shutdown(shutdown).await.context("server error")?;
+        self.session_cleanup.abort();
+        self.state.pool.close().await;
+        tracing::info!("bento-console stopped");
+        Ok(())
+    }
+}
+
+fn router(state: AppState, config: &Config) -> Router {
+    let routes = generate_route_list(App);
+    let session_layer = SessionManagerLayer::new(SqliteStore::new(state.pool.clone()))
+        .with_name(SESSION_COOKIE)
+        .with_http_only(true)
+        .with_same_site(SameSite::Lax)
+        .with_secure(state.settings.public_url.scheme() == "https")
+        .with_path("/")
+        .with_expiry(Expiry::OnInactivity(time::Duration::seconds(config.session_idle().as_secs() as i64)));
+
+    Router::new()
+        .route("/healthz", get(healthz))
+        .leptos_routes_with_context(&state, routes, { let state = state.clone(); move || provide_context(state.clone()) }, {
+            let options = state.leptos_options.clone();
+            move || shell(options.clone())
+        })
+        .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
+        .layer(axum::middleware::from_fn_with_state(state.clone(), guard::guard))
+        .layer(session_layer)
+        .with_state(state)
+}
+
+/// Liveness and readiness: the database answers.
+async fn healthz(State(state): State<AppState>) -> (StatusCode, Json<serde_json::Value>) {
+    match sqlx::query("select 1").execute(&state.pool).await {
+        Ok(_) => (StatusCode::OK, Json(serde_json::json!({ "status": "ok" }))),
+        Err(err) => {
+            tracing::error!(error = %err, "health check failed");
+            (StatusCode::SERVICE_UNAVAILABLE, Json(serde_json::json!({ "status": "database unavailable" })))
+        }
+    }
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut signal) => {
+                signal.recv().await;
+            }
+            Err(_) => std::future::pending().await,
+        }
+    };
+    tokio::select! {
+        () = ctrl_c => {},
+        () = terminate => {},
+    }
+    tracing::info!("shutting down");
+}

@@ -1,0 +1,71 @@
+//! The `bento-console` binary's user commands, run as an admin would.
+
+use std::{io::Write, process::Command};
+
+use crate::helpers::*;
+
+fn bento_console(db_url: &str, args: &[&str], stdin: &str) -> std::process::Output {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_bento-console"))
+        .args(args)
+        .env("DATABASE_URL", db_url)
+        .env("RUST_LOG", "warn")
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    child.stdin.take().unwrap().write_all(stdin.as_bytes()).unwrap();
+    child.wait_with_output().unwrap()
+}
+
+fn text(bytes: &[u8]) -> String {
+    String::from_utf8_lossy(bytes).into_owned()
+}
+
+#[tokio::test]
+async fn user_create_names_the_organization_on_an_empty_database() {
+    let dir = std::sync::Arc::new(tempfile::tempdir().unwrap());
+    let config = config_for(&dir);
+    let db = config.database_url.clone();
+    let create = ["user", "create", "--email", "Grace@Example.com", "--name", "Grace Hopper", "--admin"];
+
+    let out = bento_console(&db, &create, "correct horse battery\n");
+    assert!(!out.status.success());
+    assert!(text(&out.stderr).contains("--organization"), "{}", text(&out.stderr));
+
+    let with_org = [&create[..], &["--organization", "Navy Labs"]].concat();
+    let out = bento_console(&db, &with_org, "correct horse battery\n");
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert!(text(&out.stdout).contains("grace@example.com"));
+
+    let out = bento_console(&db, &with_org, "correct horse battery\n");
+    assert!(text(&out.stderr).contains("already exists"), "duplicate email: {}", text(&out.stderr));
+
+    let out = bento_console(&db, &["user", "create", "--email", "x@example.com", "--name", "X", "--organization", "Other"], "correct horse battery\n");
+    assert!(text(&out.stderr).contains("Navy Labs"), "{}", text(&out.stderr));
+
+    let out = bento_console(&db, &["user", "create", "--email", "y@example.com", "--name", "Y"], "short\n");
+    assert!(text(&out.stderr).contains("at least 12"), "{}", text(&out.stderr));
+
+    // The created user signs in to the console, and no setup link is offered.
+    let app = spawn_app_with(config, dir, browser_like_client()).await;
+    assert!(app.setup_url.is_none());
+    assert_eq!(app.login("grace@example.com", "correct horse battery").await.status(), 200);
+    let account: serde_json::Value = app.call("current_account", &[]).await.json().await.unwrap();
+    assert_eq!(account["organization_name"], "Navy Labs");
+    assert_eq!(account["is_admin"], true);
+}
+
+#[test]
+fn migrate_creates_the_database_and_help_documents_the_configuration() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = format!("sqlite://{}", dir.path().join("nested/dir/console.db").display());
+    let out = bento_console(&db, &["migrate"], "");
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert!(dir.path().join("nested/dir/console.db").exists());
+
+    let help = text(&bento_console(&db, &["--help"], "").stdout);
+    for documented in ["serve", "migrate", "user", "BENTO_CONSOLE_ADDR", "DATABASE_URL", "BENTO_CONSOLE_PUBLIC_URL"] {
+        assert!(help.contains(documented), "--help mentions {documented}:\n{help}");
+    }
+}

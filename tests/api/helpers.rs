@@ -1,0 +1,153 @@
+use std::{path::PathBuf, sync::Arc};
+
+use bento_console::server::{config::Config, Application};
+use reqwest::{cookie::Jar, header, redirect, Client, Response};
+use tempfile::TempDir;
+use tokio::{sync::oneshot, task::JoinHandle};
+
+pub const ADMIN_EMAIL: &str = "ada@example.com";
+pub const ADMIN_PASSWORD: &str = "correct horse battery";
+
+/// A running application. The database directory outlives the app so a test can restart it.
+pub struct TestApp {
+    pub base_url: String,
+    pub dir: Arc<TempDir>,
+    pub setup_url: Option<String>,
+    /// Keeps cookies (like a browser) and does not follow redirects, so tests can see them.
+    pub client: Client,
+    pub jar: Arc<Jar>,
+    shutdown: Option<oneshot::Sender<()>>,
+    handle: Option<JoinHandle<anyhow::Result<()>>>,
+}
+
+pub fn config_for(dir: &TempDir) -> Config {
+    Config {
+        addr: "127.0.0.1:0".parse().unwrap(),
+        database_url: format!("sqlite://{}", dir.path().join("console.db").display()),
+        public_url: None,
+        site_root: PathBuf::from("target/site"),
+        session_idle_minutes: 60,
+    }
+}
+
+pub fn browser_like_client() -> (Client, Arc<Jar>) {
+    let jar = Arc::new(Jar::default());
+    let client = Client::builder().cookie_provider(jar.clone()).redirect(redirect::Policy::none()).build().unwrap();
+    (client, jar)
+}
+
+pub async fn spawn_app() -> TestApp {
+    let dir = Arc::new(tempfile::tempdir().unwrap());
+    spawn_app_with(config_for(&dir), dir, browser_like_client()).await
+}
+
+pub async fn spawn_app_with(config: Config, dir: Arc<TempDir>, (client, jar): (Client, Arc<Jar>)) -> TestApp {
+    if std::env::var_os("TEST_LOG").is_some() {
+        bento_console::server::telemetry::init();
+    }
+    let app = Application::build(config).await.expect("the application builds");
+    let base_url = format!("http://127.0.0.1:{}", app.port());
+    let setup_url = app.setup_url();
+    let (tx, rx) = oneshot::channel();
+    let handle = tokio::spawn(app.run_until(async {
+        let _ = rx.await;
+    }));
+    TestApp { base_url, dir, setup_url, client, jar, shutdown: Some(tx), handle: Some(handle) }
+}
+
+impl TestApp {
+    /// Stops the server gracefully and starts a new one on the same database, keeping the
+    /// client (and so its cookies).
+    pub async fn restart(mut self) -> TestApp {
+        self.stop().await;
+        let config = config_for(&self.dir);
+        spawn_app_with(config, self.dir.clone(), (self.client.clone(), self.jar.clone())).await
+    }
+
+    pub async fn stop(&mut self) {
+        if let Some(tx) = self.shutdown.take() {
+            let _ = tx.send(());
+        }
+        if let Some(handle) = self.handle.take() {
+            handle.await.unwrap().unwrap();
+        }
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.base_url)
+    }
+
+    pub fn setup_code(&self) -> String {
+        let url = self.setup_url.as_deref().expect("a fresh database offers setup");
+        url.split("code=").nth(1).unwrap().to_owned()
+    }
+
+    pub async fn get(&self, path: &str) -> Response {
+        self.client.get(self.url(path)).send().await.unwrap()
+    }
+
+    /// Calls a server function the way the browser's JavaScript does (same origin, form body).
+    pub async fn call(&self, name: &str, form: &[(&str, &str)]) -> Response {
+        self.call_from(&self.base_url, name, form).await
+    }
+
+    pub async fn call_from(&self, origin: &str, name: &str, form: &[(&str, &str)]) -> Response {
+        self.client
+            .post(self.url(&format!("/rpc/{name}")))
+            .header(header::ORIGIN, origin)
+            .header(header::ACCEPT, "application/json")
+            .form(form)
+            .send()
+            .await
+            .unwrap()
+    }
+
+    pub async fn setup_admin(&self) -> Response {
+        let code = self.setup_code();
+        self.call(
+            "setup",
+            &[
+                ("code", &code),
+                ("organization_name", "Mybentocloud"),
+                ("name", "Ada Lovelace"),
+                ("email", ADMIN_EMAIL),
+                ("password", ADMIN_PASSWORD),
+                ("password_confirmation", ADMIN_PASSWORD),
+            ],
+        )
+        .await
+    }
+
+    pub async fn login(&self, email: &str, password: &str) -> Response {
+        self.call("login", &[("email", email), ("password", password)]).await
+    }
+
+    pub async fn sign_out(&self) -> Response {
+        self.call("logout", &[]).await
+    }
+
+    /// The `Cookie` header the client would send now.
+    pub fn cookies(&self) -> String {
+        use reqwest::cookie::CookieStore;
+        let url = self.base_url.parse().unwrap();
+        self.jar.cookies(&url).map(|v| v.to_str().unwrap().to_owned()).unwrap_or_default()
+    }
+
+    /// `current_account`'s status: 200 when the client's session is signed in.
+    pub async fn account_status(&self) -> u16 {
+        self.call("current_account", &[]).await.status().as_u16()
+    }
+}
+
+impl Drop for TestApp {
+    fn drop(&mut self) {
+        if let Some(tx) = self.shutdown.take() {
+            let _ = tx.send(());
+        }
+    }
+}
+
+/// The body of a server-function error, as JSON.
+pub async fn error_body(response: Response) -> serde_json::Value {
+    response.json().await.unwrap()
+}

@@ -1,0 +1,7 @@
+//! Integration tests: the real application on an ephemeral port with a temporary SQLite
+//! database, driven over real HTTP. All files build into one test binary.
+
+mod auth;
+mod cli;
+mod helpers;
+mod setup;

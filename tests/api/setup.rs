@@ -1,0 +1,97 @@
+use serde_json::json;
+
+use crate::helpers::*;
+
+#[tokio::test]
+async fn a_fresh_console_offers_setup_and_it_signs_the_admin_in() {
+    let app = spawn_app().await;
+    let code = app.setup_code();
+    assert_eq!(app.call("setup_available", &[("code", &code)]).await.json::<bool>().await.unwrap(), true);
+
+    let response = app.setup_admin().await;
+    assert_eq!(response.status(), 200);
+    assert_eq!(response.headers()["location"], "/");
+    let account: serde_json::Value = app.call("current_account", &[]).await.json().await.unwrap();
+    assert_eq!(account["organization_name"], "Mybentocloud");
+    assert_eq!(account["email"], ADMIN_EMAIL);
+    assert_eq!(account["is_admin"], true);
+}
+
+#[tokio::test]
+async fn setup_is_refused_without_the_right_code() {
+    let app = spawn_app().await;
+    for code in ["", "wrong", &app.setup_code()[..31]] {
+        assert_eq!(app.call("setup_available", &[("code", code)]).await.json::<bool>().await.unwrap(), false);
+        let response = app
+            .call(
+                "setup",
+                &[
+                    ("code", code),
+                    ("organization_name", "Evil"),
+                    ("name", "Mallory"),
+                    ("email", "mallory@example.com"),
+                    ("password", ADMIN_PASSWORD),
+                    ("password_confirmation", ADMIN_PASSWORD),
+                ],
+            )
+            .await;
+        assert_eq!(response.status(), 403, "code {code:?}");
+        assert!(error_body(response).await["Forbidden"].as_str().unwrap().contains("invalid or has already been used"));
+    }
+    // Nothing was created: the real code still works.
+    assert_eq!(app.setup_admin().await.status(), 200);
+}
+
+#[tokio::test]
+async fn setup_is_refused_once_a_user_exists_even_after_a_restart() {
+    let app = spawn_app().await;
+    let code = app.setup_code();
+    assert_eq!(app.setup_admin().await.status(), 200);
+    // The same code a second time.
+    let again = app.call("setup", &[("code", &code), ("organization_name", "Second"), ("name", "Eve"), ("email", "eve@example.com"), ("password", ADMIN_PASSWORD), ("password_confirmation", ADMIN_PASSWORD)]).await;
+    assert_eq!(again.status(), 403);
+
+    let app = app.restart().await;
+    assert!(app.setup_url.is_none(), "no setup link once a user exists");
+    assert_eq!(app.call("setup_available", &[("code", &code)]).await.json::<bool>().await.unwrap(), false);
+    let page = app.get(&format!("/setup?code={code}")).await.text().await.unwrap();
+    assert!(page.contains("Setup is not available"));
+    // Eve cannot sign in: she was never created.
+    assert_eq!(app.login("eve@example.com", ADMIN_PASSWORD).await.status(), 401);
+}
+
+#[tokio::test]
+async fn setup_validates_every_field_and_stores_nothing_on_error() {
+    let app = spawn_app().await;
+    let code = app.setup_code();
+    let cases = [
+        ("organization_name", "   ", "organization_name", "Organization name is required."),
+        ("organization_name", "!!!", "organization_name", "at least one letter or digit"),
+        ("name", "", "name", "Name is required."),
+        ("name", &"x".repeat(65), "name", "at most 64"),
+        ("email", "not-an-email", "email", "email address like"),
+        ("password", "too short", "password", "at least 12"),
+        ("password_confirmation", "something else entirely", "password_confirmation", "do not match"),
+    ];
+    for (key, value, field, message) in cases {
+        let mut form = vec![
+            ("code", code.as_str()),
+            ("organization_name", "Acme"),
+            ("name", "Ada"),
+            ("email", "ada@example.com"),
+            ("password", ADMIN_PASSWORD),
+            ("password_confirmation", ADMIN_PASSWORD),
+        ];
+        for pair in form.iter_mut().filter(|(k, _)| *k == key) {
+            pair.1 = value;
+        }
+        let response = app.call("setup", &form).await;
+        assert_eq!(response.status(), 422, "{key}={value:?}");
+        let body = error_body(response).await;
+        assert_eq!(body["Invalid"]["field"], json!(field), "{key}={value:?}");
+        assert!(body["Invalid"]["message"].as_str().unwrap().contains(message), "{body}");
+    }
+    assert_eq!(app.account_status().await, 401, "a failed setup signs nobody in");
+    assert_eq!(app.login("ada@example.com", ADMIN_PASSWORD).await.status(), 401, "no user was stored");
+    assert_eq!(app.setup_admin().await.status(), 200, "the code survives failed attempts");
+}
