@@ -4,8 +4,6 @@ use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 
 use super::AppError;
-#[cfg(feature = "ssr")]
-use super::error::ssr::with_status;
 
 /// The signed-in user and their organization, as the console shell shows them.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -22,43 +20,28 @@ pub const PUBLIC_SERVER_FNS: [&str; 3] = ["/rpc/login", "/rpc/setup", "/rpc/setu
 #[server(prefix = "/rpc", endpoint = "login")]
 pub async fn login(email: String, password: String, next: Option<String>) -> Result<(), AppError> {
     use crate::server::{auth, AppState};
-    with_status(
-        async {
-            let state = AppState::from_context()?;
-            let session = auth::AuthSession::from_context().await?;
-            let client = auth::client_address().await?;
-            auth::sign_in(&state, &session, client, &email, &password).await?;
-            leptos_axum::redirect(&local_path_or_home(next.as_deref()));
-            Ok(())
-        }
-        .await,
-    )
+    let state = AppState::from_context()?;
+    let session = auth::AuthSession::from_context().await?;
+    let client = auth::client_address().await?;
+    auth::sign_in(&state, &session, client, &email, &password).await?;
+    leptos_axum::redirect(&local_path_or_home(next.as_deref()));
+    Ok(())
 }
 
 #[server(prefix = "/rpc", endpoint = "logout")]
 pub async fn logout() -> Result<(), AppError> {
     use crate::server::auth;
-    with_status(
-        async {
-            auth::AuthSession::from_context().await?.sign_out().await?;
-            leptos_axum::redirect("/login");
-            Ok(())
-        }
-        .await,
-    )
+    auth::AuthSession::from_context().await?.sign_out().await?;
+    leptos_axum::redirect("/login");
+    Ok(())
 }
 
 /// Whether `code` opens first-run setup right now (no user yet, and the code is right).
 #[server(prefix = "/rpc", endpoint = "setup_available")]
 pub async fn setup_available(code: String) -> Result<bool, AppError> {
     use crate::server::AppState;
-    with_status(
-        async {
-            let state = AppState::from_context()?;
-            Ok(state.setup.matches(&code) && !crate::server::accounts::any_user_exists(&state.pool).await?)
-        }
-        .await,
-    )
+    let state = AppState::from_context()?;
+    Ok(state.setup.matches(&code) && !crate::server::accounts::any_user_exists(&state.pool).await?)
 }
 
 /// Creates the organization and its first admin, then signs that admin in.
@@ -73,29 +56,24 @@ pub async fn setup(
 ) -> Result<(), AppError> {
     use crate::domain::{Email, NewPassword, OrganizationName, PersonName};
     use crate::server::{accounts, auth, AppState};
-    with_status(
-        async {
-            let state = AppState::from_context()?;
-            let organization = OrganizationName::parse(&organization_name)?;
-            let name = PersonName::parse(&name)?;
-            let email = Email::parse(&email)?;
-            let password = NewPassword::parse(&password, &password_confirmation)?;
-            let user_id = state
-                .setup
-                .complete(&code, || accounts::create_first_admin(&state.pool, organization, name, email, password))
-                .await?;
-            auth::AuthSession::from_context().await?.sign_in(user_id).await?;
-            leptos_axum::redirect("/");
-            Ok(())
-        }
-        .await,
-    )
+    let state = AppState::from_context()?;
+    let organization = OrganizationName::parse(&organization_name)?;
+    let name = PersonName::parse(&name)?;
+    let email = Email::parse(&email)?;
+    let password = NewPassword::parse(&password, &password_confirmation)?;
+    let user_id = state
+        .setup
+        .complete(&code, || accounts::create_first_admin(&state.pool, organization, name, email, password))
+        .await?;
+    auth::AuthSession::from_context().await?.sign_in(user_id).await?;
+    leptos_axum::redirect("/");
+    Ok(())
 }
 
 #[server(prefix = "/rpc", endpoint = "current_account")]
 pub async fn current_account() -> Result<Account, AppError> {
     use crate::server::auth;
-    with_status(auth::current_account().await)
+    auth::current_account().await
 }
 
 /// `next` as given to the sign-in page, if it is a path on this site; otherwise `/`.

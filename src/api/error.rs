@@ -1,8 +1,8 @@
-use serde::{Deserialize, Serialize};
 use leptos::server_fn::{
     codec::JsonEncoding,
     error::{FromServerFnError, ServerFnErrorErr},
 };
+use serde::{Deserialize, Serialize};
 
 use crate::domain::{Field, InvalidInput};
 
@@ -72,29 +72,5 @@ impl FromServerFnError for AppError {
 
     fn from_server_fn_error(value: ServerFnErrorErr) -> Self {
         AppError::Request(value.to_string())
-    }
-}
-
-/// Server-side helpers shared by the server functions.
-#[cfg(feature = "ssr")]
-pub(crate) mod ssr {
-    use super::AppError;
-    use axum::http::{header::ACCEPT, request::Parts, StatusCode};
-    use leptos::prelude::use_context;
-    use leptos_axum::ResponseOptions;
-
-    /// Gives an error response its proper status code. Plain HTML form posts (no
-    /// JavaScript) are left alone: they must stay a redirect back to the form, which
-    /// carries the error in its URL.
-    pub fn with_status<T>(result: Result<T, AppError>) -> Result<T, AppError> {
-        if let Err(err) = &result {
-            let is_form_post = use_context::<Parts>()
-                .and_then(|parts| parts.headers.get(ACCEPT)?.to_str().ok().map(|a| a.contains("text/html")))
-                .unwrap_or(false);
-            if let (false, Some(response)) = (is_form_post, use_context::<ResponseOptions>()) {
-                response.set_status(StatusCode::from_u16(err.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR));
-            }
-        }
-        result
     }
 }

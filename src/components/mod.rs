@@ -1,4 +1,7 @@
 //! Reusable views. Components never touch the database; they call server functions.
 
+pub mod copy;
+pub mod dialog;
 pub mod form;
 pub mod shell;
+pub mod time;

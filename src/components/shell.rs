@@ -16,7 +16,7 @@ pub fn ConsoleLayout() -> impl IntoView {
         </a>
         <header class="topbar">
             <a class="brand" href="/">
-                <span class="logo" aria-hidden="true">"🍱"</span>
+                <img class="logo" src="/favicon.svg" alt="" width="24" height="24" />
                 "Bento Console"
             </a>
             <Suspense fallback=|| ()>

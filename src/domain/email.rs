@@ -61,7 +61,18 @@ mod tests {
 
     #[test]
     fn rejects_malformed_addresses() {
-        for raw in ["", "   ", "ada", "ada@", "@example.com", "ada@example", "a b@example.com", "a@b@c.com", "ada@.com", "ada@example."] {
+        for raw in [
+            "",
+            "   ",
+            "ada",
+            "ada@",
+            "@example.com",
+            "ada@example",
+            "a b@example.com",
+            "a@b@c.com",
+            "ada@.com",
+            "ada@example.",
+        ] {
             let err = Email::parse(raw).unwrap_err();
             assert_eq!(err.field, Field::Email, "{raw:?}");
         }

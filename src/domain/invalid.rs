@@ -9,6 +9,11 @@ pub enum Field {
     PasswordConfirmation,
     Name,
     OrganizationName,
+    Description,
+    UpstreamUrl,
+    AccessType,
+    /// A record the form refers to (by id) that does not exist.
+    Record,
 }
 
 /// A value the user typed that breaks a rule; `message` is safe to show to them.

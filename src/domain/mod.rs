@@ -3,12 +3,14 @@
 //! These types compile for both the server and the browser, so the same rules give the
 //! inline messages in a form and the final word on the server.
 
+mod deployment;
 mod email;
 mod invalid;
 mod organization_name;
 mod password;
 mod person_name;
 
+pub use deployment::{AccessType, DeploymentName, Description, UpstreamUrl};
 pub use email::Email;
 pub use invalid::{Field, InvalidInput};
 pub use organization_name::OrganizationName;

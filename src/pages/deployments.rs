@@ -1,21 +1,348 @@
+//! `/deployments`: the list, and Create / Edit / Delete in modal dialogs opened through the URL.
+
 use leptos::prelude::*;
 use leptos_meta::Title;
+use leptos_router::hooks::use_query_map;
+
+use crate::api::deployments::{
+    list_deployments, CreateDeployment, DeleteDeployment, Deployment, DeploymentList, UpdateDeployment,
+};
+use crate::components::{
+    copy::CopyButton,
+    dialog::Modal,
+    form::{action_error, count_success, successes, FormError, FormErrorSignal, TextArea, TextField},
+    time::RelativeTime,
+};
+use crate::domain::{AccessType, Field};
+
+const PAGE: &str = "/deployments";
+
+/// Which dialog the URL asks for.
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum DialogState {
+    None,
+    Create,
+    Edit(String),
+    Delete(String),
+}
 
 #[component]
 pub fn DeploymentsPage() -> impl IntoView {
+    let create = ServerAction::<CreateDeployment>::new();
+    let update = ServerAction::<UpdateDeployment>::new();
+    let delete = ServerAction::<DeleteDeployment>::new();
+    let saved = successes();
+    count_success(create, saved);
+    count_success(update, saved);
+    count_success(delete, saved);
+    let deployments = Resource::new(move || saved.get(), |_| list_deployments());
+    let query = use_query_map();
+    let dialog = Memo::new(move |_| {
+        let query = query.read();
+        if let Some(name) = query.get("edit") {
+            DialogState::Edit(name)
+        } else if let Some(name) = query.get("delete") {
+            DialogState::Delete(name)
+        } else if query.get("create").is_some() {
+            DialogState::Create
+        } else {
+            DialogState::None
+        }
+    });
+    // A dialog opened afresh starts without the previous attempt's error. (Not on the first
+    // run: a no-JavaScript submission brings its error in the URL, and it must stay.)
+    Effect::new(move |previous: Option<DialogState>| {
+        let current = dialog.get();
+        if previous.is_some_and(|previous| previous != current) {
+            create.value().set(None);
+            update.value().set(None);
+            delete.value().set(None);
+        }
+        current
+    });
+
     view! {
         <Title text="Deployments" />
         <header class="page-header">
             <h1>"Deployments"</h1>
+            <a class="button primary" href="/deployments?create">
+                "Create"
+            </a>
         </header>
-        <section class="empty-state">
-            <h2>"No deployments yet"</h2>
-            <p>
-                "A deployment is a running Bento service that this console fronts. Its endpoint access type "
-                "decides who may call it: Public (anyone), Protected (a valid User token) or Private "
-                "(only from inside the cluster)."
+        <Suspense fallback=|| view! { <p class="muted">"Loading deployments…"</p> }>
+            {move || Suspend::new(async move {
+                match deployments.await {
+                    Ok(list) => {
+                        view! {
+                            <DeploymentTable list=list.clone() />
+                            <DeploymentDialogs list dialog create update delete />
+                        }
+                            .into_any()
+                    }
+                    Err(err) => view! { <div class="alert error" role="alert">{err.to_string()}</div> }.into_any(),
+                }
+            })}
+        </Suspense>
+    }
+}
+
+#[component]
+fn DeploymentTable(list: DeploymentList) -> impl IntoView {
+    if list.items.is_empty() {
+        return view! {
+            <section class="empty-state">
+                <h2>"No deployments yet"</h2>
+                <p>
+                    "A deployment is a running Bento service (for example "<code>"bentoml serve"</code>
+                    ") that this console fronts. Its endpoint access type decides who may call it from outside."
+                </p>
+                <a class="button primary" href="/deployments?create">
+                    "Create a deployment"
+                </a>
+            </section>
+        }
+        .into_any();
+    }
+    let now = list.now;
+    view! {
+        <div class="table-wrap">
+            <table class="data-table">
+                <thead>
+                    <tr>
+                        <th scope="col">"Name"</th>
+                        <th scope="col">"Access"</th>
+                        <th scope="col">"External URL"</th>
+                        <th scope="col">"Upstream"</th>
+                        <th scope="col">"Created by"</th>
+                        <th scope="col">"Created"</th>
+                        <th scope="col">
+                            <span class="visually-hidden">"Actions"</span>
+                        </th>
+                    </tr>
+                </thead>
+                <tbody>
+                    {list
+                        .items
+                        .into_iter()
+                        .map(|deployment| view! { <DeploymentRow deployment now /> })
+                        .collect_view()}
+                </tbody>
+            </table>
+        </div>
+    }
+    .into_any()
+}
+
+#[component]
+fn DeploymentRow(deployment: Deployment, now: i64) -> impl IntoView {
+    let name = deployment.name.clone();
+    let external = match deployment.external_url.clone() {
+        Some(url) => view! {
+            <a class="mono small url" href=url.clone()>{url.clone()}</a>
+            <CopyButton value=url label=format!("external URL of {}", deployment.name) />
+        }
+        .into_any(),
+        None => view! { <span class="muted">"None (Private: reachable only inside the cluster)"</span> }.into_any(),
+    };
+    view! {
+        <tr id=format!("deployment-{name}")>
+            <th scope="row">
+                <span class="mono strong">{name.clone()}</span>
+                <Show when={
+                    let has = !deployment.description.is_empty();
+                    move || has
+                }>
+                    <p class="cell-note">{deployment.description.clone()}</p>
+                </Show>
+            </th>
+            <td>
+                <AccessBadge access=deployment.access />
+            </td>
+            <td class="url-cell">{external}</td>
+            <td class="mono small">{deployment.upstream_url.clone()}</td>
+            <td>{deployment.created_by.clone().unwrap_or_else(|| "Command line".into())}</td>
+            <td>
+                <RelativeTime at=deployment.created_at now />
+            </td>
+            <td class="row-actions">
+                <a class="button link" href=format!("{PAGE}?edit={name}") aria-label=format!("Edit {name}")>
+                    "Edit"
+                </a>
+                <a class="button link danger-text" href=format!("{PAGE}?delete={name}") aria-label=format!("Delete {name}")>
+                    "Delete"
+                </a>
+            </td>
+        </tr>
+    }
+}
+
+#[component]
+pub fn AccessBadge(access: AccessType) -> impl IntoView {
+    view! {
+        <span class=format!("badge access-{}", access.as_str()) title=access.explanation()>
+            {access.label()}
+        </span>
+    }
+}
+
+#[component]
+fn DeploymentDialogs(
+    list: DeploymentList,
+    dialog: Memo<DialogState>,
+    create: ServerAction<CreateDeployment>,
+    update: ServerAction<UpdateDeployment>,
+    delete: ServerAction<DeleteDeployment>,
+) -> impl IntoView {
+    let find = move |name: &str| list.items.iter().find(|d| d.name == name).cloned();
+    move || match dialog.get() {
+        DialogState::None => ().into_any(),
+        DialogState::Create => view! { <CreateDialog action=create /> }.into_any(),
+        DialogState::Edit(name) => match find(&name) {
+            Some(deployment) => view! { <EditDialog deployment action=update /> }.into_any(),
+            None => view! { <MissingDialog name /> }.into_any(),
+        },
+        DialogState::Delete(name) => match find(&name) {
+            Some(deployment) => view! { <DeleteDialog deployment action=delete /> }.into_any(),
+            None => view! { <MissingDialog name /> }.into_any(),
+        },
+    }
+}
+
+#[component]
+fn CreateDialog(action: ServerAction<CreateDeployment>) -> impl IntoView {
+    let error = action_error(action);
+    view! {
+        <Modal close_href=PAGE labelled_by="deployment-dialog-title">
+            <ActionForm action>
+                <h2 id="deployment-dialog-title">"Create deployment"</h2>
+                <FormError error />
+                <TextField
+                    id="name"
+                    label="Name"
+                    autofocus=true
+                    required=true
+                    hint="Lowercase letters, digits and hyphens; it becomes part of the deployment's URL and cannot be changed later."
+                    field=Field::Name
+                    error
+                />
+                <DeploymentFields deployment=None error />
+                <DialogButtons submit="Create" pending=action.pending() />
+            </ActionForm>
+        </Modal>
+    }
+}
+
+#[component]
+fn EditDialog(deployment: Deployment, action: ServerAction<UpdateDeployment>) -> impl IntoView {
+    let error = action_error(action);
+    view! {
+        <Modal close_href=PAGE labelled_by="deployment-dialog-title">
+            <ActionForm action>
+                <h2 id="deployment-dialog-title">"Edit " <span class="mono">{deployment.name.clone()}</span></h2>
+                <FormError error />
+                <input type="hidden" name="id" value=deployment.id />
+                <DeploymentFields deployment=Some(deployment) error />
+                <DialogButtons submit="Save changes" pending=action.pending() />
+            </ActionForm>
+        </Modal>
+    }
+}
+
+/// Description, upstream URL and access type: what both Create and Edit ask for.
+#[component]
+fn DeploymentFields(deployment: Option<Deployment>, error: FormErrorSignal) -> impl IntoView {
+    let access = deployment.as_ref().map(|d| d.access).unwrap_or_default();
+    let upstream = deployment.as_ref().map(|d| d.upstream_url.clone());
+    let description = deployment.map(|d| d.description);
+    view! {
+        <TextField
+            id="upstream_url"
+            label="Upstream URL"
+            input_type="url"
+            required=true
+            value=upstream.unwrap_or_default()
+            hint="Where the Bento service listens, e.g. http://127.0.0.1:3000 for `bentoml serve`."
+            field=Field::UpstreamUrl
+            error
+        />
+        <TextArea id="description" label="Description (optional)" value=description.unwrap_or_default() field=Field::Description error />
+        <fieldset class="choices">
+            <legend>"Endpoint access type"</legend>
+            {AccessType::ALL
+                .into_iter()
+                .map(|choice| {
+                    let id = format!("access-{}", choice.as_str());
+                    view! {
+                        <label class="choice" for=id.clone()>
+                            <input type="radio" id=id.clone() name="access" value=choice.as_str() checked=choice == access />
+                            <span>
+                                <strong>{choice.label()}</strong>
+                                <span class="choice-note">{choice.explanation()}</span>
+                            </span>
+                        </label>
+                    }
+                })
+                .collect_view()}
+            <p class="field-error" role="alert">
+                {move || error.get().and_then(|err| err.for_field(Field::AccessType))}
             </p>
-            <p class="muted">"Registering deployments is not available in this version yet."</p>
-        </section>
+        </fieldset>
+    }
+}
+
+#[component]
+fn DeleteDialog(deployment: Deployment, action: ServerAction<DeleteDeployment>) -> impl IntoView {
+    let error = action_error(action);
+    let consequence = match deployment.token_count {
+        0 => "No API tokens are granted access to it.".to_owned(),
+        1 => "1 API token will lose access to it.".to_owned(),
+        n => format!("{n} API tokens will lose access to it."),
+    };
+    view! {
+        <Modal close_href=PAGE labelled_by="deployment-dialog-title">
+            <ActionForm action>
+                <h2 id="deployment-dialog-title">"Delete deployment " <span class="mono">{deployment.name.clone()}</span> "?"</h2>
+                <FormError error />
+                <p>"Its external URL stops working at once. " {consequence}</p>
+                <input type="hidden" name="id" value=deployment.id />
+                <div class="dialog-buttons">
+                    <a class="button secondary" href=PAGE>
+                        "Cancel"
+                    </a>
+                    <button type="submit" class="button danger" autofocus disabled=move || action.pending().get()>
+                        "Delete deployment"
+                    </button>
+                </div>
+            </ActionForm>
+        </Modal>
+    }
+}
+
+#[component]
+fn MissingDialog(name: String) -> impl IntoView {
+    view! {
+        <Modal close_href=PAGE labelled_by="deployment-dialog-title">
+            <h2 id="deployment-dialog-title">"Deployment not found"</h2>
+            <p>"There is no deployment named " <span class="mono">{name}</span> "; it may have been deleted."</p>
+            <div class="dialog-buttons">
+                <a class="button primary" href=PAGE autofocus>
+                    "Back to deployments"
+                </a>
+            </div>
+        </Modal>
+    }
+}
+
+#[component]
+fn DialogButtons(submit: &'static str, pending: Memo<bool>) -> impl IntoView {
+    view! {
+        <div class="dialog-buttons">
+            <a class="button secondary" href=PAGE>
+                "Cancel"
+            </a>
+            <button type="submit" class="button primary" disabled=move || pending.get()>
+                {submit}
+            </button>
+        </div>
     }
 }

@@ -3,13 +3,13 @@ use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
 
 use crate::api::auth::Login;
-use crate::components::form::{FormError, TextField};
+use crate::components::form::{action_error, FormError, TextField};
 use crate::domain::Field;
 
 #[component]
 pub fn LoginPage() -> impl IntoView {
     let login = ServerAction::<Login>::new();
-    let error = Signal::derive(move || login.value().get().and_then(Result::err));
+    let error = action_error(login);
     let next = move || use_query_map().read().get("next").unwrap_or_default();
     view! {
         <Title text="Sign in" />

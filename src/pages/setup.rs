@@ -3,7 +3,7 @@ use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
 
 use crate::api::auth::{setup_available, Setup};
-use crate::components::form::{FormError, TextField};
+use crate::components::form::{action_error, FormError, TextField};
 use crate::domain::{Field, PASSWORD_MIN_CHARS};
 
 /// First-run setup, opened by the one-time link the server prints while no user exists.
@@ -43,7 +43,7 @@ pub fn SetupPage() -> impl IntoView {
 #[component]
 fn SetupForm(code: String) -> impl IntoView {
     let setup = ServerAction::<Setup>::new();
-    let error = Signal::derive(move || setup.value().get().and_then(Result::err));
+    let error = action_error(setup);
     view! {
         <ActionForm action=setup attr:class="card auth-card">
             <h1>"Set up Bento Console"</h1>

@@ -5,8 +5,16 @@ use std::io::Read;
 use anyhow::Context;
 use clap::{Parser, Subcommand};
 
-use super::{accounts, config::Config, db, Application};
-use crate::domain::{Email, NewPassword, OrganizationName, PersonName};
+use super::{
+    accounts,
+    config::Config,
+    db,
+    deployments::{self, DeploymentInput},
+    Application, Settings,
+};
+use crate::domain::{
+    AccessType, DeploymentName, Description, Email, NewPassword, OrganizationName, PersonName, UpstreamUrl,
+};
 
 #[derive(Debug, Parser)]
 #[command(name = "bento-console", version, about = "Self-hosted console for API tokens and model deployments.")]
@@ -28,6 +36,36 @@ pub enum Command {
     User {
         #[command(subcommand)]
         command: UserCommand,
+    },
+    /// Manage deployments.
+    Deployment {
+        #[command(subcommand)]
+        command: DeploymentCommand,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum DeploymentCommand {
+    /// Register a deployment: a running Bento service this console fronts.
+    Create {
+        /// DNS label: lowercase letters, digits and hyphens.
+        #[arg(long)]
+        name: String,
+        /// Where the service listens, e.g. http://127.0.0.1:3001.
+        #[arg(long)]
+        upstream: String,
+        /// Endpoint access type: private, protected or public.
+        #[arg(long, default_value = "protected")]
+        access: String,
+        #[arg(long, default_value = "")]
+        description: String,
+    },
+    /// List deployments: name, access type, upstream and external URL, tab-separated.
+    List,
+    /// Delete a deployment; tokens lose their access to it.
+    Delete {
+        #[arg(long)]
+        name: String,
     },
 }
 
@@ -62,11 +100,56 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             let organization = organization.as_deref().map(OrganizationName::parse).transpose()?;
             let password = read_password()?;
             let pool = db::connect_and_migrate(&cli.config.database_url).await?;
-            let user = accounts::create_user(&pool, accounts::NewUser { email, name, password, is_admin: admin }, organization).await?;
+            let user = accounts::create_user(
+                &pool,
+                accounts::NewUser { email, name, password, is_admin: admin },
+                organization,
+            )
+            .await?;
             println!("Created user {} in organization {:?}.", user.email, user.organization_name);
             Ok(())
         }
+        Command::Deployment { command } => run_deployment(command, &cli.config).await,
     }
+}
+
+async fn run_deployment(command: DeploymentCommand, config: &Config) -> anyhow::Result<()> {
+    let pool = db::connect_and_migrate(&config.database_url).await?;
+    let actor = accounts::command_line_actor(&pool).await?;
+    let settings = Settings::new(config, config.addr);
+    match command {
+        DeploymentCommand::Create { name, upstream, access, description } => {
+            let name = DeploymentName::parse(&name)?;
+            let input = DeploymentInput {
+                description: Description::parse(&description)?,
+                upstream_url: UpstreamUrl::parse(&upstream)?,
+                access: AccessType::parse(&access)?,
+            };
+            let created = deployments::create(&pool, &settings, &actor, name, input).await?;
+            println!("Created deployment {} ({}).", created.name, created.access.label());
+            if let Some(url) = created.external_url {
+                println!("External URL: {url}");
+            }
+        }
+        DeploymentCommand::List => {
+            for d in deployments::list(&pool, &settings, &actor).await? {
+                println!(
+                    "{}\t{}\t{}\t{}",
+                    d.name,
+                    d.access.as_str(),
+                    d.upstream_url,
+                    d.external_url.unwrap_or_default()
+                );
+            }
+        }
+        DeploymentCommand::Delete { name } => {
+            let name = DeploymentName::parse(&name)?;
+            let deployment = deployments::find_by_name(&pool, &settings, &actor, &name).await?;
+            deployments::delete(&pool, &actor, deployment.id).await?;
+            println!("Deleted deployment {name}.");
+        }
+    }
+    Ok(())
 }
 
 fn read_password() -> anyhow::Result<NewPassword> {

@@ -25,6 +25,12 @@ pub struct Config {
     #[arg(long, env = "LEPTOS_SITE_ROOT", default_value = "target/site", global = true)]
     pub site_root: PathBuf,
 
+    /// Domain under which deployments get their external URLs:
+    /// `<deployment>.<organization>.<apps domain>`. The default resolves to this machine
+    /// without any DNS set-up.
+    #[arg(long, env = "BENTO_CONSOLE_APPS_DOMAIN", default_value = "apps.localhost", value_parser = parse_apps_domain, global = true)]
+    pub apps_domain: String,
+
     /// Minutes of inactivity after which a session expires.
     #[arg(long, env = "BENTO_CONSOLE_SESSION_IDLE_MINUTES", default_value_t = 720, value_parser = clap::value_parser!(u32).range(1..), global = true)]
     pub session_idle_minutes: u32,
@@ -58,6 +64,21 @@ fn parse_public_url(raw: &str) -> Result<Url, String> {
         return Err("the URL must not have a query or fragment".into());
     }
     Ok(url)
+}
+
+/// Lower-cased DNS labels separated by dots, e.g. `apps.example.com`.
+fn parse_apps_domain(raw: &str) -> Result<String, String> {
+    let domain = raw.trim().trim_end_matches('.').to_ascii_lowercase();
+    let label_ok = |label: &str| {
+        (1..=63).contains(&label.len())
+            && label.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-')
+            && !label.starts_with('-')
+            && !label.ends_with('-')
+    };
+    if domain.is_empty() || !domain.split('.').all(label_ok) {
+        return Err("expected a domain name like apps.example.com".into());
+    }
+    Ok(domain)
 }
 
 /// The `scheme://host[:port]` form browsers put in the `Origin` header.
@@ -104,6 +125,14 @@ mod tests {
         assert!(parse(&["--addr", "localhost"]).is_err());
         assert!(parse(&["--session-idle-minutes", "0"]).is_err());
         assert_eq!(parse(&["--session-idle-minutes", "5"]).unwrap().session_idle(), Duration::from_secs(300));
+    }
+
+    #[test]
+    fn apps_domain_is_a_domain_name() {
+        assert_eq!(parse(&["--apps-domain", "Apps.Example.COM."]).unwrap().apps_domain, "apps.example.com");
+        for bad in ["", "a..b", "-a.b", "a_b.c", "a b"] {
+            assert!(parse(&["--apps-domain", bad]).is_err(), "{bad:?}");
+        }
     }
 
     #[test]

@@ -26,7 +26,8 @@ async fn connect(database_url: &str) -> anyhow::Result<Pool> {
         .busy_timeout(Duration::from_secs(5))
         .foreign_keys(true);
     if let Some(dir) = options.get_filename().parent().filter(|dir| !dir.as_os_str().is_empty()) {
-        std::fs::create_dir_all(dir).with_context(|| format!("could not create the database directory {}", dir.display()))?;
+        std::fs::create_dir_all(dir)
+            .with_context(|| format!("could not create the database directory {}", dir.display()))?;
     }
     SqlitePoolOptions::new()
         .max_connections(8)

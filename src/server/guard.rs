@@ -36,15 +36,29 @@ async fn guard_server_fn(state: &AppState, session: AuthSession, request: Reques
         return error_response(AppError::CrossSite);
     }
     if PUBLIC_SERVER_FNS.contains(&request.uri().path()) {
-        return next.run(request).await;
+        return with_error_status(next.run(request).await).await;
     }
     match session.user_id().await {
-        Ok(Some(_)) => next.run(request).await,
+        Ok(Some(_)) => with_error_status(next.run(request).await).await,
         // A form posted without JavaScript goes back to sign-in instead of showing JSON.
         Ok(None) if accepts_html(request.headers()) => Redirect::to("/login").into_response(),
         Ok(None) => error_response(AppError::Unauthorized),
         Err(err) => error_response(err),
     }
+}
+
+/// Server functions answer every error with 500; give each `AppError` its own status
+/// (422 invalid input, 404 unknown record, 400 undecodable arguments, …) in this one place.
+async fn with_error_status(response: Response) -> Response {
+    if response.status() != StatusCode::INTERNAL_SERVER_ERROR || !response.headers().contains_key("serverfnerror") {
+        return response;
+    }
+    let (mut parts, body) = response.into_parts();
+    let bytes = axum::body::to_bytes(body, 64 * 1024).await.unwrap_or_default();
+    if let Ok(err) = serde_json::from_slice::<AppError>(&bytes) {
+        parts.status = StatusCode::from_u16(err.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+    }
+    Response::from_parts(parts, axum::body::Body::from(bytes))
 }
 
 fn is_public(path: &str) -> bool {

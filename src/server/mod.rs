@@ -5,6 +5,7 @@ pub mod auth;
 pub mod cli;
 pub mod config;
 pub mod db;
+pub mod deployments;
 pub mod error;
 mod guard;
 pub mod setup;
@@ -40,12 +41,29 @@ pub struct Settings {
     pub public_url: url::Url,
     /// `scheme://host[:port]` of the public URL, compared with the `Origin` header.
     pub public_origin: String,
+    pub apps_domain: String,
+}
+
+impl Settings {
+    pub fn new(config: &Config, bound: SocketAddr) -> Self {
+        let public_url = config.public_url_for(bound);
+        Self { public_origin: config::origin_of(&public_url), public_url, apps_domain: config.apps_domain.clone() }
+    }
+
+    /// `<scheme>://<deployment>.<organization>.<apps domain>[:port]`: deployments are served on
+    /// the console's own listener, so scheme and port are the public URL's.
+    pub fn external_url(&self, deployment: &str, organization_slug: &str) -> String {
+        let scheme = self.public_url.scheme();
+        let port = self.public_url.port().map(|port| format!(":{port}")).unwrap_or_default();
+        format!("{scheme}://{deployment}.{organization_slug}.{}{port}", self.apps_domain)
+    }
 }
 
 impl AppState {
     /// The state inside a server function (provided by `leptos_routes_with_context`).
     pub fn from_context() -> Result<Self, AppError> {
-        use_context::<Self>().ok_or_else(|| error::internal(anyhow::anyhow!("AppState missing from the server-function context")))
+        use_context::<Self>()
+            .ok_or_else(|| error::internal(anyhow::anyhow!("AppState missing from the server-function context")))
     }
 }
 
@@ -62,10 +80,11 @@ impl Application {
     /// Opens (and migrates) the database, binds the listener and assembles the routes.
     pub async fn build(config: Config) -> anyhow::Result<Self> {
         let pool = db::connect_and_migrate(&config.database_url).await?;
-        let listener = TcpListener::bind(config.addr).await.with_context(|| format!("could not listen on {}", config.addr))?;
+        let listener =
+            TcpListener::bind(config.addr).await.with_context(|| format!("could not listen on {}", config.addr))?;
         let bound = listener.local_addr()?;
-        let public_url = config.public_url_for(bound);
-        let setup = if accounts::repo::any_user_exists(&pool).await? { SetupCode::closed() } else { SetupCode::generate() };
+        let setup =
+            if accounts::repo::any_user_exists(&pool).await? { SetupCode::closed() } else { SetupCode::generate() };
 
         let leptos_options = LeptosOptions::builder()
             .output_name("bento-console")
@@ -73,12 +92,8 @@ impl Application {
             .site_pkg_dir("pkg")
             .site_addr(bound)
             .build();
-        let state = AppState {
-            leptos_options,
-            pool: pool.clone(),
-            setup,
-            settings: Arc::new(Settings { public_origin: config::origin_of(&public_url), public_url }),
-        };
+        let state =
+            AppState { leptos_options, pool: pool.clone(), setup, settings: Arc::new(Settings::new(&config, bound)) };
 
         let store = SqliteStore::new(pool);
         let session_cleanup = tokio::spawn(async move {
@@ -132,10 +147,18 @@ fn router(state: AppState, config: &Config) -> Router {
 
     Router::new()
         .route("/healthz", get(healthz))
-        .leptos_routes_with_context(&state, routes, { let state = state.clone(); move || provide_context(state.clone()) }, {
-            let options = state.leptos_options.clone();
-            move || shell(options.clone())
-        })
+        .leptos_routes_with_context(
+            &state,
+            routes,
+            {
+                let state = state.clone();
+                move || provide_context(state.clone())
+            },
+            {
+                let options = state.leptos_options.clone();
+                move || shell(options.clone())
+            },
+        )
         .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
         .layer(axum::middleware::from_fn_with_state(state.clone(), guard::guard))
         .layer(session_layer)

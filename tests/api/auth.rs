@@ -34,7 +34,10 @@ async fn pages_redirect_to_sign_in_without_a_session() {
     let login = app.get("/login").await;
     assert_eq!(login.status(), 200);
     let html = login.text().await.unwrap();
-    assert!(html.contains(r#"action="/rpc/login""#) && html.contains(r#"name="password""#), "a plain form that works without JavaScript");
+    assert!(
+        html.contains(r#"action="/rpc/login""#) && html.contains(r#"name="password""#),
+        "a plain form that works without JavaScript"
+    );
 }
 
 #[tokio::test]
@@ -61,7 +64,9 @@ async fn server_functions_refuse_without_a_session() {
 #[tokio::test]
 async fn sign_in_succeeds_with_the_right_password_and_lands_on_next() {
     let app = app_with_admin().await;
-    let response = app.call("login", &[("email", " ADA@example.com "), ("password", ADMIN_PASSWORD), ("next", "/api_tokens")]).await;
+    let response = app
+        .call("login", &[("email", " ADA@example.com "), ("password", ADMIN_PASSWORD), ("next", "/api_tokens")])
+        .await;
     assert_eq!(response.status(), 200);
     assert_eq!(response.headers()[header::LOCATION], "/api_tokens");
     assert_eq!(app.account_status().await, 200);
@@ -74,7 +79,8 @@ async fn sign_in_succeeds_with_the_right_password_and_lands_on_next() {
 #[tokio::test]
 async fn next_cannot_redirect_off_site() {
     let app = app_with_admin().await;
-    let response = app.call("login", &[("email", ADMIN_EMAIL), ("password", ADMIN_PASSWORD), ("next", "//evil.example/x")]).await;
+    let response =
+        app.call("login", &[("email", ADMIN_EMAIL), ("password", ADMIN_PASSWORD), ("next", "//evil.example/x")]).await;
     assert_eq!(response.headers()[header::LOCATION], "/");
 }
 
@@ -118,7 +124,8 @@ async fn repeated_failures_from_one_address_are_rate_limited() {
 #[tokio::test]
 async fn cross_site_server_function_calls_are_refused_and_change_nothing() {
     let app = app_with_admin().await;
-    let response = app.call_from("http://evil.example", "login", &[("email", ADMIN_EMAIL), ("password", ADMIN_PASSWORD)]).await;
+    let response =
+        app.call_from("http://evil.example", "login", &[("email", ADMIN_EMAIL), ("password", ADMIN_PASSWORD)]).await;
     assert_eq!(response.status(), 403);
     assert_eq!(error_body(response).await, "CrossSite");
     assert_eq!(app.account_status().await, 401, "no session was created");

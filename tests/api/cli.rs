@@ -41,7 +41,11 @@ async fn user_create_names_the_organization_on_an_empty_database() {
     let out = bento_console(&db, &with_org, "correct horse battery\n");
     assert!(text(&out.stderr).contains("already exists"), "duplicate email: {}", text(&out.stderr));
 
-    let out = bento_console(&db, &["user", "create", "--email", "x@example.com", "--name", "X", "--organization", "Other"], "correct horse battery\n");
+    let out = bento_console(
+        &db,
+        &["user", "create", "--email", "x@example.com", "--name", "X", "--organization", "Other"],
+        "correct horse battery\n",
+    );
     assert!(text(&out.stderr).contains("Navy Labs"), "{}", text(&out.stderr));
 
     let out = bento_console(&db, &["user", "create", "--email", "y@example.com", "--name", "Y"], "short\n");
@@ -68,4 +72,42 @@ fn migrate_creates_the_database_and_help_documents_the_configuration() {
     for documented in ["serve", "migrate", "user", "BENTO_CONSOLE_ADDR", "DATABASE_URL", "BENTO_CONSOLE_PUBLIC_URL"] {
         assert!(help.contains(documented), "--help mentions {documented}:\n{help}");
     }
+}
+
+#[tokio::test]
+async fn deployments_can_be_scripted() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = format!("sqlite://{}", dir.path().join("console.db").display());
+    let create =
+        ["deployment", "create", "--name", "Summarize", "--upstream", "http://127.0.0.1:3999", "--access", "public"];
+
+    let out = bento_console(&db, &create, "");
+    assert!(text(&out.stderr).contains("no organization yet"), "{}", text(&out.stderr));
+
+    let out = bento_console(
+        &db,
+        &["user", "create", "--email", "a@example.com", "--name", "A", "--organization", "Acme"],
+        "correct horse battery\n",
+    );
+    assert!(out.status.success());
+    let out = bento_console(&db, &create, "");
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert!(text(&out.stdout).contains("http://summarize.acme.apps.localhost:3000"), "{}", text(&out.stdout));
+
+    let out = bento_console(&db, &create, "");
+    assert!(text(&out.stderr).contains("already exists"));
+    let out =
+        bento_console(&db, &["deployment", "create", "--name", "x", "--upstream", "ftp://h", "--access", "public"], "");
+    assert!(text(&out.stderr).contains("http or https"));
+    let out =
+        bento_console(&db, &["deployment", "create", "--name", "x", "--upstream", "http://h", "--access", "open"], "");
+    assert!(text(&out.stderr).contains("Private, Protected or Public"));
+
+    let listed = text(&bento_console(&db, &["deployment", "list"], "").stdout);
+    assert_eq!(listed.trim(), "summarize\tpublic\thttp://127.0.0.1:3999\thttp://summarize.acme.apps.localhost:3000");
+
+    assert!(bento_console(&db, &["deployment", "delete", "--name", "summarize"], "").status.success());
+    assert_eq!(text(&bento_console(&db, &["deployment", "list"], "").stdout), "");
+    let out = bento_console(&db, &["deployment", "delete", "--name", "summarize"], "");
+    assert!(text(&out.stderr).contains("does not exist"));
 }

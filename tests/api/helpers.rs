@@ -26,6 +26,7 @@ pub fn config_for(dir: &TempDir) -> Config {
         database_url: format!("sqlite://{}", dir.path().join("console.db").display()),
         public_url: None,
         site_root: PathBuf::from("target/site"),
+        apps_domain: "apps.localhost".into(),
         session_idle_minutes: 60,
     }
 }

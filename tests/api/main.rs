@@ -3,5 +3,6 @@
 
 mod auth;
 mod cli;
+mod deployments;
 mod helpers;
 mod setup;

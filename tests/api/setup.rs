@@ -2,11 +2,15 @@ use serde_json::json;
 
 use crate::helpers::*;
 
+async fn setup_available(app: &TestApp, code: &str) -> bool {
+    app.call("setup_available", &[("code", code)]).await.json().await.unwrap()
+}
+
 #[tokio::test]
 async fn a_fresh_console_offers_setup_and_it_signs_the_admin_in() {
     let app = spawn_app().await;
     let code = app.setup_code();
-    assert_eq!(app.call("setup_available", &[("code", &code)]).await.json::<bool>().await.unwrap(), true);
+    assert!(setup_available(&app, &code).await);
 
     let response = app.setup_admin().await;
     assert_eq!(response.status(), 200);
@@ -21,7 +25,7 @@ async fn a_fresh_console_offers_setup_and_it_signs_the_admin_in() {
 async fn setup_is_refused_without_the_right_code() {
     let app = spawn_app().await;
     for code in ["", "wrong", &app.setup_code()[..31]] {
-        assert_eq!(app.call("setup_available", &[("code", code)]).await.json::<bool>().await.unwrap(), false);
+        assert!(!setup_available(&app, code).await);
         let response = app
             .call(
                 "setup",
@@ -48,12 +52,24 @@ async fn setup_is_refused_once_a_user_exists_even_after_a_restart() {
     let code = app.setup_code();
     assert_eq!(app.setup_admin().await.status(), 200);
     // The same code a second time.
-    let again = app.call("setup", &[("code", &code), ("organization_name", "Second"), ("name", "Eve"), ("email", "eve@example.com"), ("password", ADMIN_PASSWORD), ("password_confirmation", ADMIN_PASSWORD)]).await;
+    let again = app
+        .call(
+            "setup",
+            &[
+                ("code", &code),
+                ("organization_name", "Second"),
+                ("name", "Eve"),
+                ("email", "eve@example.com"),
+                ("password", ADMIN_PASSWORD),
+                ("password_confirmation", ADMIN_PASSWORD),
+            ],
+        )
+        .await;
     assert_eq!(again.status(), 403);
 
     let app = app.restart().await;
     assert!(app.setup_url.is_none(), "no setup link once a user exists");
-    assert_eq!(app.call("setup_available", &[("code", &code)]).await.json::<bool>().await.unwrap(), false);
+    assert!(!setup_available(&app, &code).await);
     let page = app.get(&format!("/setup?code={code}")).await.text().await.unwrap();
     assert!(page.contains("Setup is not available"));
     // Eve cannot sign in: she was never created.

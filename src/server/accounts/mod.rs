@@ -18,6 +18,8 @@ pub enum AccountError {
     AlreadySetUp,
     #[error("This database has no organization yet: name it with --organization.")]
     OrganizationRequired,
+    #[error("This console has no organization yet: run the first-run setup or `bento-console user create` first.")]
+    NoOrganization,
     #[error("This console's organization is {0:?}; it serves only one organization.")]
     OtherOrganization(String),
     #[error(transparent)]
@@ -36,12 +38,37 @@ impl From<AccountError> for AppError {
             AccountError::EmailTaken => {
                 AppError::Invalid(crate::domain::InvalidInput::new(crate::domain::Field::Email, err.to_string()))
             }
-            AccountError::AlreadySetUp | AccountError::OrganizationRequired | AccountError::OtherOrganization(_) => {
-                AppError::Forbidden(err.to_string())
-            }
+            AccountError::AlreadySetUp
+            | AccountError::OrganizationRequired
+            | AccountError::NoOrganization
+            | AccountError::OtherOrganization(_) => AppError::Forbidden(err.to_string()),
             AccountError::Unexpected(err) => super::error::internal(err),
         }
     }
+}
+
+/// Who is acting: a signed-in user, or an admin at the command line (no user).
+#[derive(Debug, Clone)]
+pub struct Actor {
+    pub user_id: Option<i64>,
+    pub organization_id: i64,
+    pub organization_slug: String,
+}
+
+impl From<&AccountRow> for Actor {
+    fn from(row: &AccountRow) -> Self {
+        Self {
+            user_id: Some(row.user_id),
+            organization_id: row.organization_id,
+            organization_slug: row.organization_slug.clone(),
+        }
+    }
+}
+
+/// The actor for command-line administration: the organization, no user.
+pub async fn command_line_actor(pool: &db::Pool) -> Result<Actor, AccountError> {
+    let org = repo::find_organization(pool).await?.ok_or(AccountError::NoOrganization)?;
+    Ok(Actor { user_id: None, organization_id: org.id, organization_slug: org.slug })
 }
 
 pub struct NewUser {
@@ -76,7 +103,14 @@ pub async fn create_first_admin(
     };
     let user_id = repo::insert_user(
         &mut tx,
-        repo::UserRow { organization_id: org.id, email: &email, name: &name, password_hash: &password_hash, is_admin: true, created_at: now },
+        repo::UserRow {
+            organization_id: org.id,
+            email: &email,
+            name: &name,
+            password_hash: &password_hash,
+            is_admin: true,
+            created_at: now,
+        },
     )
     .await?;
     tx.commit().await.context("could not commit the first admin")?;
@@ -86,12 +120,18 @@ pub async fn create_first_admin(
 
 /// `bento-console user create`: adds a user to the organization, creating the organization
 /// when the database has none yet (then `organization` is required).
-pub async fn create_user(pool: &db::Pool, user: NewUser, organization: Option<OrganizationName>) -> Result<AccountRow, AccountError> {
+pub async fn create_user(
+    pool: &db::Pool,
+    user: NewUser,
+    organization: Option<OrganizationName>,
+) -> Result<AccountRow, AccountError> {
     let password_hash = password::hash(user.password).await?;
     let mut tx = pool.begin().await?;
     let now = db::now();
     let org = match (repo::find_organization(&mut *tx).await?, organization) {
-        (Some(org), Some(wanted)) if org.name != wanted.name() => return Err(AccountError::OtherOrganization(org.name)),
+        (Some(org), Some(wanted)) if org.name != wanted.name() => {
+            return Err(AccountError::OtherOrganization(org.name))
+        }
         (Some(org), _) => org,
         (None, Some(wanted)) => repo::insert_organization(&mut tx, &wanted, now).await?,
         (None, None) => return Err(AccountError::OrganizationRequired),

@@ -39,7 +39,11 @@ pub async fn find_organization(db: impl SqliteExecutor<'_>) -> sqlx::Result<Opti
     sqlx::query_as("select id, name, slug from organizations order by id limit 1").fetch_optional(db).await
 }
 
-pub async fn insert_organization(db: &mut SqliteConnection, name: &OrganizationName, now: i64) -> sqlx::Result<Organization> {
+pub async fn insert_organization(
+    db: &mut SqliteConnection,
+    name: &OrganizationName,
+    now: i64,
+) -> sqlx::Result<Organization> {
     sqlx::query_as("insert into organizations (name, slug, created_at) values ($1, $2, $3) returning id, name, slug")
         .bind(name.name())
         .bind(name.slug())

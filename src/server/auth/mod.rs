@@ -9,7 +9,12 @@ use std::net::{IpAddr, SocketAddr};
 use axum::extract::ConnectInfo;
 pub use session::AuthSession;
 
-use super::{accounts::repo, db, error::internal, AppState};
+use super::{
+    accounts::{repo, AccountRow, Actor},
+    db,
+    error::internal,
+    AppState,
+};
 use crate::api::{auth::Account, AppError};
 use crate::domain::Email;
 
@@ -20,9 +25,16 @@ pub async fn client_address() -> Result<IpAddr, AppError> {
 
 /// Checks the email and password and signs the user in. Every wrong combination gives the
 /// same error, after the same amount of work, whether or not the email exists.
-pub async fn sign_in(state: &AppState, session: &AuthSession, client: IpAddr, email: &str, password: &str) -> Result<(), AppError> {
+pub async fn sign_in(
+    state: &AppState,
+    session: &AuthSession,
+    client: IpAddr,
+    email: &str,
+    password: &str,
+) -> Result<(), AppError> {
     let email = Email::parse(email)?;
-    let keys = [(throttle::email_key(&email), throttle::PER_EMAIL), (throttle::address_key(client), throttle::PER_ADDRESS)];
+    let keys =
+        [(throttle::email_key(&email), throttle::PER_EMAIL), (throttle::address_key(client), throttle::PER_ADDRESS)];
     let now = db::now();
     for (key, _) in &keys {
         if let Some(seconds) = throttle::locked_for(&state.pool, key, now).await.map_err(internal)? {
@@ -32,7 +44,8 @@ pub async fn sign_in(state: &AppState, session: &AuthSession, client: IpAddr, em
 
     let credentials = repo::find_credentials(&state.pool, &email).await.map_err(internal)?;
     let user_id = credentials.as_ref().map(|c| c.user_id);
-    let verified = password::verify(password.to_owned(), credentials.map(|c| c.password_hash)).await.map_err(internal)?;
+    let verified =
+        password::verify(password.to_owned(), credentials.map(|c| c.password_hash)).await.map_err(internal)?;
     match user_id.filter(|_| verified) {
         Some(user_id) => {
             throttle::clear(&state.pool, &keys[0].0).await.map_err(internal)?;
@@ -52,20 +65,31 @@ pub async fn sign_in(state: &AppState, session: &AuthSession, client: IpAddr, em
 
 /// The signed-in account of the current server-function call, or `Unauthorized`.
 /// A session whose user no longer exists is ended.
-pub async fn current_account() -> Result<Account, AppError> {
+pub async fn require_account() -> Result<AccountRow, AppError> {
     let state = AppState::from_context()?;
     let session = AuthSession::from_context().await?;
     let user_id = session.user_id().await?.ok_or(AppError::Unauthorized)?;
     match repo::find_account(&state.pool, user_id).await.map_err(internal)? {
-        Some(row) => Ok(Account {
-            user_name: row.user_name,
-            email: row.email,
-            is_admin: row.is_admin,
-            organization_name: row.organization_name,
-        }),
+        Some(row) => Ok(row),
         None => {
             session.sign_out().await?;
             Err(AppError::Unauthorized)
         }
     }
+}
+
+/// The state and the acting user of the current server-function call.
+pub async fn require_actor() -> Result<(AppState, Actor), AppError> {
+    let account = require_account().await?;
+    Ok((AppState::from_context()?, Actor::from(&account)))
+}
+
+pub async fn current_account() -> Result<Account, AppError> {
+    let row = require_account().await?;
+    Ok(Account {
+        user_name: row.user_name,
+        email: row.email,
+        is_admin: row.is_admin,
+        organization_name: row.organization_name,
+    })
 }

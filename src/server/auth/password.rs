@@ -19,7 +19,8 @@ fn argon2() -> Argon2<'static> {
 
 /// Verified when the email is unknown, so a wrong email costs the same time as a wrong
 /// password and response times don't reveal which accounts exist.
-static DUMMY_HASH: LazyLock<String> = LazyLock::new(|| hash_blocking("not a real password").expect("BUG: hashing a constant works"));
+static DUMMY_HASH: LazyLock<String> =
+    LazyLock::new(|| hash_blocking("not a real password").expect("BUG: hashing a constant works"));
 
 fn hash_blocking(password: &str) -> anyhow::Result<String> {
     let salt = SaltString::generate(&mut OsRng);
@@ -36,7 +37,8 @@ pub async fn verify(candidate: String, stored: Option<String>) -> anyhow::Result
     spawn_blocking_with_tracing(move || {
         let known = stored.is_some();
         let stored = stored.unwrap_or_else(|| DUMMY_HASH.clone());
-        let parsed = PasswordHash::new(&stored).map_err(|err| anyhow::anyhow!("stored password hash is malformed: {err}"))?;
+        let parsed =
+            PasswordHash::new(&stored).map_err(|err| anyhow::anyhow!("stored password hash is malformed: {err}"))?;
         // Verify with the parameters recorded in the hash, so older hashes keep working if the
         // defaults above are raised later.
         let matches = Argon2::default().verify_password(candidate.as_bytes(), &parsed).is_ok();

@@ -18,9 +18,11 @@ pub struct Policy {
 }
 
 /// Five wrong passwords for one account in 15 minutes lock it for a minute.
-pub const PER_EMAIL: Policy = Policy { max_failures: 5, window: Duration::from_secs(15 * 60), lock: Duration::from_secs(60) };
+pub const PER_EMAIL: Policy =
+    Policy { max_failures: 5, window: Duration::from_secs(15 * 60), lock: Duration::from_secs(60) };
 /// One address may try more accounts (shared NAT), but not endlessly.
-pub const PER_ADDRESS: Policy = Policy { max_failures: 20, window: Duration::from_secs(15 * 60), lock: Duration::from_secs(60) };
+pub const PER_ADDRESS: Policy =
+    Policy { max_failures: 20, window: Duration::from_secs(15 * 60), lock: Duration::from_secs(60) };
 
 pub fn email_key(email: &Email) -> String {
     format!("email:{email}")
@@ -32,8 +34,10 @@ pub fn address_key(ip: IpAddr) -> String {
 
 /// Seconds until `key` may try again, if it is locked now.
 pub async fn locked_for(db: impl SqliteExecutor<'_>, key: &str, now: i64) -> sqlx::Result<Option<u64>> {
-    let locked_until: Option<i64> =
-        sqlx::query_scalar("select locked_until from login_throttle where key = $1").bind(key).fetch_optional(db).await?;
+    let locked_until: Option<i64> = sqlx::query_scalar("select locked_until from login_throttle where key = $1")
+        .bind(key)
+        .fetch_optional(db)
+        .await?;
     Ok(locked_until.filter(|until| *until > now).map(|until| (until - now) as u64))
 }
 

@@ -1,0 +1,123 @@
+//! SQL for deployments. Nothing else in the crate writes this table.
+
+use sqlx::{FromRow, SqliteExecutor};
+
+use crate::domain::{AccessType, DeploymentName, Description, UpstreamUrl};
+
+#[derive(Debug, Clone, FromRow)]
+pub struct DeploymentRow {
+    pub id: i64,
+    pub name: String,
+    pub description: String,
+    pub upstream_url: String,
+    pub access: String,
+    pub created_by_name: Option<String>,
+    pub created_by_email: Option<String>,
+    pub created_at: i64,
+    pub updated_at: i64,
+    /// How many tokens are granted access to it.
+    pub token_count: i64,
+}
+
+const SELECT: &str = "select d.id, d.name, d.description, d.upstream_url, d.access,
+        u.name as created_by_name, u.email as created_by_email, d.created_at, d.updated_at,
+        (select count(*) from api_token_deployments g where g.deployment_id = d.id) as token_count
+    from deployments d left join users u on u.id = d.created_by";
+
+pub async fn list(db: impl SqliteExecutor<'_>, organization_id: i64) -> sqlx::Result<Vec<DeploymentRow>> {
+    sqlx::query_as(&format!("{SELECT} where d.organization_id = $1 order by d.name"))
+        .bind(organization_id)
+        .fetch_all(db)
+        .await
+}
+
+pub async fn find(db: impl SqliteExecutor<'_>, organization_id: i64, id: i64) -> sqlx::Result<Option<DeploymentRow>> {
+    sqlx::query_as(&format!("{SELECT} where d.organization_id = $1 and d.id = $2"))
+        .bind(organization_id)
+        .bind(id)
+        .fetch_optional(db)
+        .await
+}
+
+pub async fn find_by_name(
+    db: impl SqliteExecutor<'_>,
+    organization_id: i64,
+    name: &DeploymentName,
+) -> sqlx::Result<Option<DeploymentRow>> {
+    sqlx::query_as(&format!("{SELECT} where d.organization_id = $1 and d.name = $2"))
+        .bind(organization_id)
+        .bind(name.as_ref())
+        .fetch_optional(db)
+        .await
+}
+
+pub struct NewRow<'a> {
+    pub organization_id: i64,
+    pub name: &'a DeploymentName,
+    pub description: &'a Description,
+    pub upstream_url: &'a UpstreamUrl,
+    pub access: AccessType,
+    pub created_by: Option<i64>,
+    pub now: i64,
+}
+
+/// Inserts, returning the new id; `None` when the name is taken in the organization.
+pub async fn insert(db: impl SqliteExecutor<'_>, row: NewRow<'_>) -> sqlx::Result<Option<i64>> {
+    let inserted = sqlx::query_scalar(
+        "insert into deployments (organization_id, name, description, upstream_url, access, created_by, created_at, updated_at)
+         values ($1, $2, $3, $4, $5, $6, $7, $7) returning id",
+    )
+    .bind(row.organization_id)
+    .bind(row.name.as_ref())
+    .bind(row.description.as_ref())
+    .bind(row.upstream_url.as_ref())
+    .bind(row.access.as_str())
+    .bind(row.created_by)
+    .bind(row.now)
+    .fetch_one(db)
+    .await;
+    match inserted {
+        Ok(id) => Ok(Some(id)),
+        Err(sqlx::Error::Database(err)) if err.is_unique_violation() => Ok(None),
+        Err(err) => Err(err),
+    }
+}
+
+pub struct Changes<'a> {
+    pub description: &'a Description,
+    pub upstream_url: &'a UpstreamUrl,
+    pub access: AccessType,
+    pub now: i64,
+}
+
+/// Updates; `false` when no such deployment exists in the organization.
+pub async fn update(
+    db: impl SqliteExecutor<'_>,
+    organization_id: i64,
+    id: i64,
+    changes: Changes<'_>,
+) -> sqlx::Result<bool> {
+    let result = sqlx::query(
+        "update deployments set description = $3, upstream_url = $4, access = $5, updated_at = $6
+         where organization_id = $1 and id = $2",
+    )
+    .bind(organization_id)
+    .bind(id)
+    .bind(changes.description.as_ref())
+    .bind(changes.upstream_url.as_ref())
+    .bind(changes.access.as_str())
+    .bind(changes.now)
+    .execute(db)
+    .await?;
+    Ok(result.rows_affected() == 1)
+}
+
+/// Deletes (its token grants go with it, by foreign key); `false` when it did not exist.
+pub async fn delete(db: impl SqliteExecutor<'_>, organization_id: i64, id: i64) -> sqlx::Result<bool> {
+    let result = sqlx::query("delete from deployments where organization_id = $1 and id = $2")
+        .bind(organization_id)
+        .bind(id)
+        .execute(db)
+        .await?;
+    Ok(result.rows_affected() == 1)
+}
