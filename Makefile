@@ -36,7 +36,7 @@ lint:
 	cargo clippy --lib --features hydrate --target wasm32-unknown-unknown -- -D warnings
 
 unit:
-	cargo test --features ssr
+	cargo test --features ssr --lib --bins --tests
 
 e2e: build-dev
 	scripts/install-tools.sh browser e2e

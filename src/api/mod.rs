@@ -3,5 +3,6 @@
 pub mod auth;
 pub mod deployments;
 mod error;
+pub mod tokens;
 
 pub use error::AppError;

@@ -74,3 +74,30 @@ fn keep_tab_inside(dialog: &web_sys::HtmlDialogElement, ev: &leptos::ev::Keyboar
 
 #[cfg(not(feature = "hydrate"))]
 fn keep_tab_inside(_dialog: &leptos::web_sys::HtmlDialogElement, _ev: &leptos::ev::KeyboardEvent) {}
+
+/// Cancel (a link back to the page) and the submit button, as every form dialog ends.
+#[component]
+pub fn DialogButtons(
+    cancel_href: &'static str,
+    submit: &'static str,
+    pending: Memo<bool>,
+    /// The submit button destroys something.
+    #[prop(optional)]
+    danger: bool,
+) -> impl IntoView {
+    view! {
+        <div class="dialog-buttons">
+            <a class="button secondary" href=cancel_href>
+                "Cancel"
+            </a>
+            <button
+                type="submit"
+                class=if danger { "button danger" } else { "button primary" }
+                autofocus=danger
+                disabled=move || pending.get()
+            >
+                {submit}
+            </button>
+        </div>
+    }
+}

@@ -1,5 +1,6 @@
 //! Reusable views. Components never touch the database; they call server functions.
 
+pub mod badge;
 pub mod copy;
 pub mod dialog;
 pub mod form;

@@ -12,6 +12,9 @@ pub enum Field {
     Description,
     UpstreamUrl,
     AccessType,
+    TokenTypes,
+    Deployments,
+    Expiration,
     /// A record the form refers to (by id) that does not exist.
     Record,
 }

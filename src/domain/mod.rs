@@ -9,6 +9,8 @@ mod invalid;
 mod organization_name;
 mod password;
 mod person_name;
+pub mod time;
+mod token;
 
 pub use deployment::{AccessType, DeploymentName, Description, UpstreamUrl};
 pub use email::Email;
@@ -16,6 +18,7 @@ pub use invalid::{Field, InvalidInput};
 pub use organization_name::OrganizationName;
 pub use password::{NewPassword, PASSWORD_MAX_CHARS, PASSWORD_MIN_CHARS};
 pub use person_name::PersonName;
+pub use token::{Expiration, TokenName, TokenTypes};
 
 /// Trims `raw` and checks it is 1..=`max` characters with no control characters.
 /// Shared by the name-like types so they all answer the same way.

@@ -1,22 +1,531 @@
-use leptos::prelude::*;
+//! `/api_tokens`: the list (search, pages of 50), Create with the one-time reveal, and Delete.
+
+use leptos::{html, prelude::*};
 use leptos_meta::Title;
+use leptos_router::hooks::use_query_map;
+
+use crate::api::deployments::list_deployments;
+use crate::api::tokens::{
+    list_api_tokens, take_revealed_token, ApiToken, CreateApiToken, CreatedToken, DeleteApiToken, TokenPage, PAGE_SIZE,
+};
+use crate::api::AppError;
+use crate::components::{
+    badge::AccessBadge,
+    copy::CopyField,
+    dialog::{DialogButtons, Modal},
+    form::{action_error, count_success, successes, FormError, FormErrorSignal, TextArea, TextField},
+    time::RelativeTime,
+};
+use crate::domain::{time, AccessType, Field};
+
+const PAGE: &str = "/api_tokens";
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum DialogState {
+    None,
+    Create,
+    Delete(i64),
+}
 
 #[component]
 pub fn ApiTokensPage() -> impl IntoView {
+    let create = ServerAction::<CreateApiToken>::new();
+    let delete = ServerAction::<DeleteApiToken>::new();
+    let saved = successes();
+    count_success(create, saved);
+    count_success(delete, saved);
+
+    let query = use_query_map();
+    let search = Memo::new(move |_| query.read().get("q").unwrap_or_default());
+    let page = Memo::new(move |_| query.read().get("page").and_then(|p| p.parse().ok()).unwrap_or(1u32));
+    let tokens = Resource::new(move || (search.get(), page.get(), saved.get()), |(q, p, _)| list_api_tokens(q, p));
+    let dialog = Memo::new(move |_| {
+        let query = query.read();
+        if let Some(id) = query.get("delete").and_then(|id| id.parse().ok()) {
+            DialogState::Delete(id)
+        } else if query.get("create").is_some() {
+            DialogState::Create
+        } else {
+            DialogState::None
+        }
+    });
+    // Leaving a dialog forgets its result, so a revealed secret does not linger in memory or
+    // come back with the browser's Back button.
+    Effect::new(move |previous: Option<DialogState>| {
+        let current = dialog.get();
+        if previous.is_some_and(|previous| previous != current) {
+            create.value().set(None);
+            delete.value().set(None);
+        }
+        current
+    });
+    // A token created by a form posted without JavaScript is shown once, after the redirect.
+    let created_without_js = Resource::new(
+        move || query.read().get("created").is_some(),
+        |created| async move {
+            if created {
+                take_revealed_token().await
+            } else {
+                Ok(None)
+            }
+        },
+    );
+
     view! {
         <Title text="API Tokens" />
         <header class="page-header">
             <h1>"API Tokens"</h1>
+            <a class="button primary" href="/api_tokens?create">
+                "Create"
+            </a>
         </header>
-        <section class="empty-state">
-            <h2>"No API tokens yet"</h2>
-            <p>
-                <strong>"User tokens"</strong>
-                " give access to chosen Protected deployments. "
-                <strong>"Developer tokens"</strong>
-                " give API access to manage resources, for example with the BentoML CLI."
-            </p>
-            <p class="muted">"Creating tokens is not available in this version yet."</p>
-        </section>
+        <SearchForm search />
+        <Suspense fallback=|| view! { <p class="muted">"Loading tokens…"</p> }>
+            {move || Suspend::new(async move {
+                match tokens.await {
+                    Ok(page) => {
+                        let items = page.items.clone();
+                        view! {
+                            <TokenTable page />
+                            {move || match dialog.get() {
+                                DialogState::Create => view! { <CreateDialog action=create /> }.into_any(),
+                                DialogState::Delete(id) => {
+                                    view! { <DeleteDialog token=items.iter().find(|t| t.id == id).cloned() action=delete /> }
+                                        .into_any()
+                                }
+                                DialogState::None => ().into_any(),
+                            }}
+                        }
+                            .into_any()
+                    }
+                    Err(err) => view! { <div class="alert error" role="alert">{err.to_string()}</div> }.into_any(),
+                }
+            })}
+            {move || Suspend::new(async move {
+                created_without_js
+                    .await
+                    .ok()
+                    .flatten()
+                    .map(|created| {
+                        view! {
+                            <Modal close_href=PAGE labelled_by="token-dialog-title">
+                                <Reveal created />
+                            </Modal>
+                        }
+                    })
+            })}
+        </Suspense>
     }
+}
+
+#[component]
+fn SearchForm(search: Memo<String>) -> impl IntoView {
+    view! {
+        <form class="search" method="get" action=PAGE role="search">
+            <label for="q" class="visually-hidden">
+                "Search tokens by name"
+            </label>
+            <input type="search" id="q" name="q" placeholder="Search by name" value=move || search.get() />
+            <button type="submit" class="button secondary">
+                "Search"
+            </button>
+        </form>
+    }
+}
+
+#[component]
+fn TokenTable(page: TokenPage) -> impl IntoView {
+    if page.total == 0 && page.search.is_empty() {
+        return view! {
+            <section class="empty-state">
+                <h2>"No API tokens yet"</h2>
+                <p>
+                    <strong>"User tokens"</strong>
+                    " call Protected deployments: send one as "<code>"Authorization: Bearer …"</code>
+                    " over HTTP, or as gRPC metadata."
+                </p>
+                <p>
+                    <strong>"Developer tokens"</strong>
+                    " manage resources through the API, for example with "<code>"bentoml cloud login"</code>"."
+                </p>
+                <a class="button primary" href="/api_tokens?create">
+                    "Create a token"
+                </a>
+            </section>
+        }
+        .into_any();
+    }
+    if page.items.is_empty() {
+        return view! {
+            <section class="empty-state">
+                <h2>"No tokens match “" {page.search.clone()} "”"</h2>
+                <a class="button secondary" href=PAGE>
+                    "Clear search"
+                </a>
+            </section>
+        }
+        .into_any();
+    }
+    let now = page.now;
+    view! {
+        <div class="table-wrap">
+            <table class="data-table">
+                <thead>
+                    <tr>
+                        <th scope="col">"Name"</th>
+                        <th scope="col">"Types"</th>
+                        <th scope="col">"Deployments"</th>
+                        <th scope="col">"Token"</th>
+                        <th scope="col">"Created by"</th>
+                        <th scope="col">"Created"</th>
+                        <th scope="col">"Last used"</th>
+                        <th scope="col">"Expires"</th>
+                        <th scope="col">
+                            <span class="visually-hidden">"Actions"</span>
+                        </th>
+                    </tr>
+                </thead>
+                <tbody>{page.items.clone().into_iter().map(|token| view! { <TokenRow token now /> }).collect_view()}</tbody>
+            </table>
+        </div>
+        <Pagination page />
+    }
+    .into_any()
+}
+
+#[component]
+fn TokenRow(token: ApiToken, now: i64) -> impl IntoView {
+    let expired = token.is_expired(now);
+    let name = token.name.clone();
+    view! {
+        <tr id=format!("token-{}", token.id) class:expired=expired>
+            <th scope="row">
+                <span class="strong">{token.name.clone()}</span>
+                {(!token.description.is_empty()).then(|| view! { <p class="cell-note">{token.description.clone()}</p> })}
+            </th>
+            <td class="badges">
+                {token.is_user.then(|| view! { <span class="badge type-user">"User"</span> })}
+                {token.is_developer.then(|| view! { <span class="badge type-developer">"Developer"</span> })}
+            </td>
+            <td>
+                {if token.deployments.is_empty() {
+                    view! { <span class="muted">"—"</span> }.into_any()
+                } else {
+                    view! {
+                        <ul class="plain-list">
+                            {token
+                                .deployments
+                                .iter()
+                                .map(|d| {
+                                    view! {
+                                        <li>
+                                            <a class="mono" href=format!("/deployments#deployment-{}", d.name)>{d.name.clone()}</a>
+                                        </li>
+                                    }
+                                })
+                                .collect_view()}
+                        </ul>
+                    }
+                        .into_any()
+                }}
+            </td>
+            <td class="mono small">{format!("{}…", token.prefix)}</td>
+            <td>{token.created_by.clone().unwrap_or_else(|| "Command line".into())}</td>
+            <td>
+                <RelativeTime at=token.created_at now />
+            </td>
+            <td>
+                {match token.last_used_at {
+                    Some(at) => view! { <RelativeTime at now /> }.into_any(),
+                    None => view! { <span class="muted">"Never"</span> }.into_any(),
+                }}
+            </td>
+            <td>
+                {match token.expires_at {
+                    None => view! { <span class="muted">"Never"</span> }.into_any(),
+                    Some(at) => {
+                        view! {
+                            <time datetime=time::iso8601(at) title=time::exact(at)>
+                                {time::date(at)}
+                            </time>
+                            {expired.then(|| view! { " " <span class="badge status-expired">"Expired"</span> })}
+                        }
+                            .into_any()
+                    }
+                }}
+            </td>
+            <td class="row-actions">
+                <a
+                    class="button link danger-text"
+                    href=format!("{PAGE}?delete={}", token.id)
+                    aria-label=format!("Delete {name}")
+                >
+                    "Delete"
+                </a>
+            </td>
+        </tr>
+    }
+}
+
+#[component]
+fn Pagination(page: TokenPage) -> impl IntoView {
+    let per_page = i64::from(PAGE_SIZE);
+    let first = (i64::from(page.page) - 1) * per_page + 1;
+    let last = (first + page.items.len() as i64 - 1).max(first);
+    let pages = (page.total + per_page - 1) / per_page;
+    let link = {
+        let search = page.search.clone();
+        move |n: u32| {
+            let mut href = format!("{PAGE}?page={n}");
+            if !search.is_empty() {
+                href.push_str("&q=");
+                href.extend(url::form_urlencoded::byte_serialize(search.as_bytes()));
+            }
+            href
+        }
+    };
+    view! {
+        <nav class="pagination" aria-label="Pages">
+            <span>{format!("Showing {first}–{last} of {}", page.total)}</span>
+            {(page.page > 1).then(|| view! { <a class="button secondary small" href=link(page.page - 1)>"Previous"</a> })}
+            {(i64::from(page.page) < pages).then(|| view! { <a class="button secondary small" href=link(page.page + 1)>"Next"</a> })}
+        </nav>
+    }
+}
+
+#[component]
+fn CreateDialog(action: ServerAction<CreateApiToken>) -> impl IntoView {
+    view! {
+        <Modal close_href=PAGE labelled_by="token-dialog-title">
+            {move || match action.value().get() {
+                Some(Ok(created)) => view! { <Reveal created /> }.into_any(),
+                _ => view! { <CreateForm action /> }.into_any(),
+            }}
+        </Modal>
+    }
+}
+
+#[component]
+fn CreateForm(action: ServerAction<CreateApiToken>) -> impl IntoView {
+    let server_error = action_error(action);
+    // The at-least-one-type rule, checked in the browser before submitting (the server checks
+    // it again on its own).
+    let client_error = RwSignal::new(None::<AppError>);
+    let error: FormErrorSignal = Signal::derive(move || client_error.get().or_else(|| server_error.get()));
+    let form = NodeRef::<html::Form>::new();
+    let check_types = move |ev: leptos::ev::MouseEvent| {
+        client_error.set(None);
+        if let Some(Err(invalid)) = form.get().map(|form| chosen_types(&form)) {
+            ev.prevent_default();
+            client_error.set(Some(AppError::Invalid(invalid)));
+        }
+    };
+    let deployments = Resource::new(|| (), |_| list_deployments());
+    let tomorrow = move || deployments.get().and_then(Result::ok).map(|list| time::date(list.now + time::DAY));
+    view! {
+        <ActionForm action node_ref=form>
+            <h2 id="token-dialog-title">"Create API token"</h2>
+            <FormError error />
+            <TextField id="name" label="Name" autofocus=true required=true field=Field::Name error />
+            <TextArea id="description" label="Description (optional)" hint="What the token is for." field=Field::Description error />
+            <fieldset class="choices token-types" on:change=move |_| client_error.set(None)>
+                <legend>"Token type (select at least one)"</legend>
+                <label class="choice" for="type-user">
+                    <input type="checkbox" id="type-user" name="user" value="on" />
+                    <span>
+                        <strong>"User (Deployment Endpoint Access)"</strong>
+                        <span class="choice-note">
+                            "Grants access to Bento Deployments with Protected endpoints. Choose the deployments below."
+                        </span>
+                    </span>
+                </label>
+                <fieldset class="deployment-picker">
+                    <legend>"Deployments this token may call"</legend>
+                    <Suspense fallback=|| ()>
+                        {move || Suspend::new(async move {
+                            match deployments.await {
+                                Ok(list) if list.items.is_empty() => {
+                                    view! {
+                                        <p class="muted">
+                                            "No deployments yet. " <a href="/deployments?create">"Create one"</a>
+                                            " first to grant a User token access to it."
+                                        </p>
+                                    }
+                                        .into_any()
+                                }
+                                Ok(list) => {
+                                    list.items
+                                        .into_iter()
+                                        .map(|d| {
+                                            let id = format!("deployment-{}", d.id);
+                                            view! {
+                                                <label class="choice" for=id.clone()>
+                                                    <input
+                                                        type="checkbox"
+                                                        id=id.clone()
+                                                        name="deployment_ids[]"
+                                                        value=d.id
+                                                        data-access=d.access.as_str()
+                                                    />
+                                                    <span class="mono">{d.name.clone()}</span>
+                                                    <AccessBadge access=d.access />
+                                                </label>
+                                            }
+                                        })
+                                        .collect_view()
+                                        .into_any()
+                                }
+                                Err(err) => view! { <p class="alert error">{err.to_string()}</p> }.into_any(),
+                            }
+                        })}
+                    </Suspense>
+                    <p class="alert warning warn-public">
+                        "Public deployments need no token: anyone can call them. The grant only matters if you make them Protected later."
+                    </p>
+                    <p class="alert warning warn-private">
+                        "Private deployments are not reachable from outside, with or without a token."
+                    </p>
+                    <p class="field-error" role="alert">
+                        {move || error.get().and_then(|err| err.for_field(Field::Deployments))}
+                    </p>
+                </fieldset>
+                <label class="choice" for="type-developer">
+                    <input type="checkbox" id="type-developer" name="developer" value="on" />
+                    <span>
+                        <strong>"Developer (API access)"</strong>
+                        <span class="choice-note">
+                            "Grants API access to manage resources, for example with the BentoML CLI."
+                        </span>
+                    </span>
+                </label>
+                <p class="field-error" id="types-error" role="alert">
+                    {move || error.get().and_then(|err| err.for_field(Field::TokenTypes))}
+                </p>
+            </fieldset>
+            <div class="field expiration">
+                <label for="expiration">"Expiration"</label>
+                <select id="expiration" name="expiration">
+                    <option value="never" selected>
+                        "No expiration"
+                    </option>
+                    <option value="7">"7 days"</option>
+                    <option value="30">"30 days"</option>
+                    <option value="90">"90 days"</option>
+                    <option value="custom">"Custom date"</option>
+                </select>
+                <div class="custom-date">
+                    <label for="expires_on">"Expires after (UTC)"</label>
+                    <input type="date" id="expires_on" name="expires_on" min=tomorrow />
+                </div>
+                <p class="field-error" role="alert">
+                    {move || error.get().and_then(|err| err.for_field(Field::Expiration))}
+                </p>
+            </div>
+            <div class="dialog-buttons">
+                <a class="button secondary" href=PAGE>
+                    "Cancel"
+                </a>
+                <button type="submit" class="button primary" on:click=check_types disabled=move || action.pending().get()>
+                    "Create"
+                </button>
+            </div>
+        </ActionForm>
+    }
+}
+
+/// The token types chosen in the form, by the same rule the server applies.
+#[cfg(feature = "hydrate")]
+fn chosen_types(form: &web_sys::HtmlFormElement) -> Result<crate::domain::TokenTypes, crate::domain::InvalidInput> {
+    let data = web_sys::FormData::new_with_form(form).ok();
+    let has = |key: &str| data.as_ref().is_some_and(|d| d.has(key));
+    let deployments = data
+        .as_ref()
+        .map(|d| d.get_all("deployment_ids[]").iter().filter_map(|v| v.as_string()?.parse().ok()).collect())
+        .unwrap_or_default();
+    crate::domain::TokenTypes::parse(has("user"), has("developer"), deployments)
+}
+
+#[cfg(not(feature = "hydrate"))]
+fn chosen_types(
+    _form: &leptos::web_sys::HtmlFormElement,
+) -> Result<crate::domain::TokenTypes, crate::domain::InvalidInput> {
+    Ok(crate::domain::TokenTypes::Developer)
+}
+
+/// The one-time reveal: the secret with a Copy button, the warning, and usage built from the
+/// real values.
+#[component]
+fn Reveal(created: CreatedToken) -> impl IntoView {
+    let CreatedToken { token, secret, login_command, curl_examples } = created;
+    let unreachable: Vec<String> =
+        token.deployments.iter().filter(|d| d.access == AccessType::Private).map(|d| d.name.clone()).collect();
+    view! {
+        <h2 id="token-dialog-title">"API token “" {token.name.clone()} "” created"</h2>
+        <div class="alert warning" role="note">
+            <strong>"Record this token now."</strong>
+            " This is the only opportunity: it is stored only as a digest and can never be shown again."
+        </div>
+        <CopyField id="token-secret".into() label="API token".into() value=secret />
+        {login_command
+            .map(|command| {
+                view! {
+                    <h3>"Log in with the BentoML CLI"</h3>
+                    <CopyField id="login-command".into() label="Command".into() value=command multiline=true />
+                }
+            })}
+        {curl_examples
+            .into_iter()
+            .enumerate()
+            .map(|(i, (name, example))| {
+                view! {
+                    <h3>"Call " <span class="mono">{name}</span> " over HTTP"</h3>
+                    <CopyField id=format!("curl-{i}") label="curl".into() value=example multiline=true />
+                }
+            })
+            .collect_view()}
+        {(!unreachable.is_empty())
+            .then(|| {
+                view! {
+                    <p class="muted">
+                        "Private deployments (" {unreachable.join(", ")} ") are reachable only inside the cluster."
+                    </p>
+                }
+            })}
+        <div class="dialog-buttons">
+            <a class="button primary" href=PAGE>
+                "Done"
+            </a>
+        </div>
+    }
+}
+
+#[component]
+fn DeleteDialog(token: Option<ApiToken>, action: ServerAction<DeleteApiToken>) -> impl IntoView {
+    let error = action_error(action);
+    let Some(token) = token else {
+        return view! {
+            <Modal close_href=PAGE labelled_by="token-dialog-title">
+                <h2 id="token-dialog-title">"Token not found"</h2>
+                <p>"This API token does not exist; it may have been deleted."</p>
+                <div class="dialog-buttons">
+                    <a class="button primary" href=PAGE autofocus>
+                        "Back to API tokens"
+                    </a>
+                </div>
+            </Modal>
+        }
+        .into_any();
+    };
+    view! {
+        <Modal close_href=PAGE labelled_by="token-dialog-title">
+            <ActionForm action>
+                <h2 id="token-dialog-title">"Delete API token “" {token.name.clone()} "”?"</h2>
+                <FormError error />
+                <p>"Anything using it stops working at once. This cannot be undone."</p>
+                <input type="hidden" name="id" value=token.id />
+                <DialogButtons cancel_href=PAGE submit="Delete token" pending=action.pending() danger=true />
+            </ActionForm>
+        </Modal>
+    }
+    .into_any()
 }

@@ -8,8 +8,9 @@ use crate::api::deployments::{
     list_deployments, CreateDeployment, DeleteDeployment, Deployment, DeploymentList, UpdateDeployment,
 };
 use crate::components::{
+    badge::AccessBadge,
     copy::CopyButton,
-    dialog::Modal,
+    dialog::{DialogButtons, Modal},
     form::{action_error, count_success, successes, FormError, FormErrorSignal, TextArea, TextField},
     time::RelativeTime,
 };
@@ -177,15 +178,6 @@ fn DeploymentRow(deployment: Deployment, now: i64) -> impl IntoView {
 }
 
 #[component]
-pub fn AccessBadge(access: AccessType) -> impl IntoView {
-    view! {
-        <span class=format!("badge access-{}", access.as_str()) title=access.explanation()>
-            {access.label()}
-        </span>
-    }
-}
-
-#[component]
 fn DeploymentDialogs(
     list: DeploymentList,
     dialog: Memo<DialogState>,
@@ -226,7 +218,7 @@ fn CreateDialog(action: ServerAction<CreateDeployment>) -> impl IntoView {
                     error
                 />
                 <DeploymentFields deployment=None error />
-                <DialogButtons submit="Create" pending=action.pending() />
+                <DialogButtons cancel_href=PAGE submit="Create" pending=action.pending() />
             </ActionForm>
         </Modal>
     }
@@ -242,7 +234,7 @@ fn EditDialog(deployment: Deployment, action: ServerAction<UpdateDeployment>) ->
                 <FormError error />
                 <input type="hidden" name="id" value=deployment.id />
                 <DeploymentFields deployment=Some(deployment) error />
-                <DialogButtons submit="Save changes" pending=action.pending() />
+                <DialogButtons cancel_href=PAGE submit="Save changes" pending=action.pending() />
             </ActionForm>
         </Modal>
     }
@@ -305,14 +297,7 @@ fn DeleteDialog(deployment: Deployment, action: ServerAction<DeleteDeployment>) 
                 <FormError error />
                 <p>"Its external URL stops working at once. " {consequence}</p>
                 <input type="hidden" name="id" value=deployment.id />
-                <div class="dialog-buttons">
-                    <a class="button secondary" href=PAGE>
-                        "Cancel"
-                    </a>
-                    <button type="submit" class="button danger" autofocus disabled=move || action.pending().get()>
-                        "Delete deployment"
-                    </button>
-                </div>
+                <DialogButtons cancel_href=PAGE submit="Delete deployment" pending=action.pending() danger=true />
             </ActionForm>
         </Modal>
     }
@@ -330,19 +315,5 @@ fn MissingDialog(name: String) -> impl IntoView {
                 </a>
             </div>
         </Modal>
-    }
-}
-
-#[component]
-fn DialogButtons(submit: &'static str, pending: Memo<bool>) -> impl IntoView {
-    view! {
-        <div class="dialog-buttons">
-            <a class="button secondary" href=PAGE>
-                "Cancel"
-            </a>
-            <button type="submit" class="button primary" disabled=move || pending.get()>
-                {submit}
-            </button>
-        </div>
     }
 }

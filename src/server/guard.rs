@@ -24,7 +24,7 @@ pub async fn guard(State(state): State<AppState>, session: Session, request: Req
         return next.run(request).await;
     }
     match AuthSession::new(session).user_id().await {
-        Ok(Some(_)) => next.run(request).await,
+        Ok(Some(_)) => no_store(next.run(request).await),
         Ok(None) => redirect_to_sign_in(&request),
         Err(err) => error_response(err),
     }
@@ -39,7 +39,7 @@ async fn guard_server_fn(state: &AppState, session: AuthSession, request: Reques
         return with_error_status(next.run(request).await).await;
     }
     match session.user_id().await {
-        Ok(Some(_)) => with_error_status(next.run(request).await).await,
+        Ok(Some(_)) => no_store(with_error_status(next.run(request).await).await),
         // A form posted without JavaScript goes back to sign-in instead of showing JSON.
         Ok(None) if accepts_html(request.headers()) => Redirect::to("/login").into_response(),
         Ok(None) => error_response(AppError::Unauthorized),
@@ -59,6 +59,13 @@ async fn with_error_status(response: Response) -> Response {
         parts.status = StatusCode::from_u16(err.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
     }
     Response::from_parts(parts, axum::body::Body::from(bytes))
+}
+
+/// Signed-in pages and data are never kept by the browser or a proxy: Back after signing
+/// out, or after a token reveal, must not show them again.
+fn no_store(mut response: Response) -> Response {
+    response.headers_mut().insert(header::CACHE_CONTROL, header::HeaderValue::from_static("no-store"));
+    response
 }
 
 fn is_public(path: &str) -> bool {

@@ -10,6 +10,7 @@ pub mod error;
 mod guard;
 pub mod setup;
 pub mod telemetry;
+pub mod tokens;
 
 use std::{future::Future, net::SocketAddr, sync::Arc};
 
@@ -33,6 +34,7 @@ pub struct AppState {
     pub pool: db::Pool,
     pub setup: SetupCode,
     pub settings: Arc<Settings>,
+    pub reveals: tokens::Reveals,
 }
 
 /// Values derived from the configuration once the listener is bound.
@@ -50,6 +52,11 @@ impl Settings {
         Self { public_origin: config::origin_of(&public_url), public_url, apps_domain: config.apps_domain.clone() }
     }
 
+    /// The public URL as people type it (no trailing slash), e.g. for `--endpoint`.
+    pub fn public_url_text(&self) -> String {
+        self.public_url.as_str().trim_end_matches('/').to_owned()
+    }
+
     /// `<scheme>://<deployment>.<organization>.<apps domain>[:port]`: deployments are served on
     /// the console's own listener, so scheme and port are the public URL's.
     pub fn external_url(&self, deployment: &str, organization_slug: &str) -> String {
@@ -65,6 +72,14 @@ impl AppState {
         use_context::<Self>()
             .ok_or_else(|| error::internal(anyhow::anyhow!("AppState missing from the server-function context")))
     }
+}
+
+/// Whether the current server-function call is a plain HTML form post (no JavaScript), which
+/// gets a redirect instead of the function's response.
+pub fn is_plain_form_post() -> bool {
+    use_context::<axum::http::request::Parts>()
+        .and_then(|parts| parts.headers.get(axum::http::header::ACCEPT)?.to_str().ok().map(|a| a.contains("text/html")))
+        .unwrap_or(false)
 }
 
 pub const SESSION_COOKIE: &str = "bento_console_session";
@@ -92,8 +107,13 @@ impl Application {
             .site_pkg_dir("pkg")
             .site_addr(bound)
             .build();
-        let state =
-            AppState { leptos_options, pool: pool.clone(), setup, settings: Arc::new(Settings::new(&config, bound)) };
+        let state = AppState {
+            leptos_options,
+            pool: pool.clone(),
+            setup,
+            settings: Arc::new(Settings::new(&config, bound)),
+            reveals: tokens::Reveals::default(),
+        };
 
         let store = SqliteStore::new(pool);
         let session_cleanup = tokio::spawn(async move {

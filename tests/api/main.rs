@@ -6,3 +6,4 @@ mod cli;
 mod deployments;
 mod helpers;
 mod setup;
+mod tokens;

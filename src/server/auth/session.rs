@@ -27,6 +27,11 @@ impl AuthSession {
         self.0.insert(USER_ID, user_id).await.map_err(internal)
     }
 
+    /// The session's id, once it has one (after sign-in). Server-side only; never logged.
+    pub fn id(&self) -> Option<String> {
+        self.0.id().map(|id| id.to_string())
+    }
+
     pub async fn user_id(&self) -> Result<Option<i64>, AppError> {
         self.0.get::<i64>(USER_ID).await.map_err(internal)
     }

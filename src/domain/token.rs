@@ -1,0 +1,172 @@
+//! What an API token is made of: a name, its types (at least one), and an expiry.
+
+use serde::{Deserialize, Serialize};
+
+use super::{parse_display_name, time, Field, InvalidInput};
+
+/// A token's name: trimmed, 1 to 64 characters, no control characters. Unique in the
+/// organization regardless of case (see [`TokenName::key`]).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TokenName(String);
+
+impl TokenName {
+    pub const MAX_CHARS: usize = 64;
+
+    pub fn parse(raw: &str) -> Result<Self, InvalidInput> {
+        parse_display_name(raw, Field::Name, "Name", Self::MAX_CHARS).map(Self)
+    }
+
+    /// The form compared for uniqueness: "CI Deploy" and "ci deploy" are the same name.
+    pub fn key(&self) -> String {
+        self.0.to_lowercase()
+    }
+}
+
+impl AsRef<str> for TokenName {
+    fn as_ref(&self) -> &str {
+        &self.0
+    }
+}
+
+/// The token's types; it cannot be empty, and a User token always names its deployments.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub enum TokenTypes {
+    /// Deployment endpoint access to these deployments (ids, at least one).
+    User {
+        deployments: Vec<i64>,
+    },
+    /// API access to manage resources.
+    Developer,
+    Both {
+        deployments: Vec<i64>,
+    },
+}
+
+pub const AT_LEAST_ONE_TYPE: &str = "Select at least one token type: User or Developer.";
+pub const USER_NEEDS_DEPLOYMENTS: &str = "Choose at least one deployment for the User token.";
+
+impl TokenTypes {
+    /// `deployments` only matter for a User token; they are ignored otherwise.
+    pub fn parse(user: bool, developer: bool, mut deployments: Vec<i64>) -> Result<Self, InvalidInput> {
+        deployments.sort_unstable();
+        deployments.dedup();
+        match (user, developer) {
+            (false, false) => Err(InvalidInput::new(Field::TokenTypes, AT_LEAST_ONE_TYPE)),
+            (true, _) if deployments.is_empty() => Err(InvalidInput::new(Field::Deployments, USER_NEEDS_DEPLOYMENTS)),
+            (true, false) => Ok(TokenTypes::User { deployments }),
+            (true, true) => Ok(TokenTypes::Both { deployments }),
+            (false, true) => Ok(TokenTypes::Developer),
+        }
+    }
+
+    pub fn is_user(&self) -> bool {
+        !matches!(self, TokenTypes::Developer)
+    }
+
+    pub fn is_developer(&self) -> bool {
+        !matches!(self, TokenTypes::User { .. })
+    }
+
+    pub fn deployments(&self) -> &[i64] {
+        match self {
+            TokenTypes::User { deployments } | TokenTypes::Both { deployments } => deployments,
+            TokenTypes::Developer => &[],
+        }
+    }
+}
+
+/// When a token stops working: never, or at a Unix time in the future.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Expiration(Option<i64>);
+
+impl Expiration {
+    pub const PRESET_DAYS: [i64; 3] = [7, 30, 90];
+
+    /// `choice` is `never`, a preset number of days, or `custom` with `date` (`YYYY-MM-DD`, a
+    /// future day; the token works through the end of that day, UTC).
+    pub fn parse(choice: &str, date: Option<&str>, now: i64) -> Result<Self, InvalidInput> {
+        let invalid = |message: &str| Err(InvalidInput::new(Field::Expiration, message));
+        match choice.trim() {
+            "" | "never" => Ok(Self(None)),
+            "custom" => {
+                let Some(day) = date.and_then(time::parse_date) else {
+                    return invalid("Enter the expiry date as YYYY-MM-DD.");
+                };
+                let end_of_day = day + time::DAY;
+                if day <= now - now.rem_euclid(time::DAY) {
+                    return invalid("The expiry date must be in the future.");
+                }
+                Ok(Self(Some(end_of_day)))
+            }
+            days => match days.parse::<i64>() {
+                Ok(days) if Self::PRESET_DAYS.contains(&days) => Ok(Self(Some(now + days * time::DAY))),
+                _ => invalid("Choose No expiration, 7, 30 or 90 days, or a custom date."),
+            },
+        }
+    }
+
+    /// Expiry given directly as a time (REST API); it must be in the future.
+    pub fn at(expires_at: Option<i64>, now: i64) -> Result<Self, InvalidInput> {
+        match expires_at {
+            Some(at) if at <= now => Err(InvalidInput::new(Field::Expiration, "The expiry must be in the future.")),
+            other => Ok(Self(other)),
+        }
+    }
+
+    pub fn expires_at(self) -> Option<i64> {
+        self.0
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_are_trimmed_bounded_and_compared_without_case() {
+        let name = TokenName::parse("  CI Deploy ").unwrap();
+        assert_eq!(name.as_ref(), "CI Deploy");
+        assert_eq!(name.key(), TokenName::parse("ci deploy").unwrap().key());
+        assert!(TokenName::parse(&"n".repeat(64)).is_ok());
+        for bad in ["", "   ", "tab\tin", "bell\u{7}"] {
+            assert_eq!(TokenName::parse(bad).unwrap_err().field, Field::Name, "{bad:?}");
+        }
+        assert!(TokenName::parse(&"n".repeat(65)).unwrap_err().message.contains("64"));
+    }
+
+    #[test]
+    fn at_least_one_type_and_user_needs_deployments() {
+        assert_eq!(TokenTypes::parse(false, false, vec![1]).unwrap_err().message, AT_LEAST_ONE_TYPE);
+        assert_eq!(TokenTypes::parse(true, false, vec![]).unwrap_err().field, Field::Deployments);
+        assert_eq!(TokenTypes::parse(true, true, vec![]).unwrap_err().message, USER_NEEDS_DEPLOYMENTS);
+        assert_eq!(TokenTypes::parse(false, true, vec![3]).unwrap(), TokenTypes::Developer);
+        let both = TokenTypes::parse(true, true, vec![2, 1, 2]).unwrap();
+        assert!(both.is_user() && both.is_developer());
+        assert_eq!(both.deployments(), &[1, 2]);
+        let user = TokenTypes::parse(true, false, vec![5]).unwrap();
+        assert!(user.is_user() && !user.is_developer());
+    }
+
+    #[test]
+    fn expiration_presets_custom_dates_and_errors() {
+        let now = time::parse_date("2026-11-23").unwrap() + 3600;
+        assert_eq!(Expiration::parse("never", None, now).unwrap().expires_at(), None);
+        assert_eq!(Expiration::parse("30", None, now).unwrap().expires_at(), Some(now + 30 * time::DAY));
+        let custom = Expiration::parse("custom", Some("2026-11-24"), now).unwrap();
+        assert_eq!(custom.expires_at(), Some(time::parse_date("2026-11-25").unwrap()), "through the end of that day");
+        for (choice, date, message) in [
+            ("custom", Some("2026-11-23"), "future"),
+            ("custom", Some("2020-01-01"), "future"),
+            ("custom", Some("someday"), "YYYY-MM-DD"),
+            ("custom", None, "YYYY-MM-DD"),
+            ("14", None, "Choose"),
+            ("-7", None, "Choose"),
+        ] {
+            let err = Expiration::parse(choice, date, now).unwrap_err();
+            assert_eq!(err.field, Field::Expiration);
+            assert!(err.message.contains(message), "{choice} {date:?}: {}", err.message);
+        }
+        assert!(Expiration::at(Some(now - 1), now).is_err());
+        assert_eq!(Expiration::at(Some(now + 60), now).unwrap().expires_at(), Some(now + 60));
+    }
+}

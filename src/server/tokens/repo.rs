@@ -1,0 +1,218 @@
+//! SQL for API tokens and their deployment grants. Nothing else in the crate writes these
+//! tables.
+
+use sqlx::{FromRow, SqliteConnection, SqliteExecutor};
+
+use super::secret::TokenDigest;
+
+/// A token as listed: never its secret, which is not stored.
+#[derive(Debug, Clone, FromRow)]
+pub struct TokenRow {
+    pub id: i64,
+    pub name: String,
+    pub description: String,
+    pub is_user: bool,
+    pub is_developer: bool,
+    pub prefix: String,
+    pub created_by_name: Option<String>,
+    pub created_by_email: Option<String>,
+    pub created_at: i64,
+    pub last_used_at: Option<i64>,
+    pub expires_at: Option<i64>,
+}
+
+/// A deployment a token is granted, for display.
+#[derive(Debug, Clone, FromRow)]
+pub struct GrantRow {
+    pub token_id: i64,
+    pub deployment_id: i64,
+    pub name: String,
+    pub access: String,
+}
+
+/// What verification needs, found by digest.
+#[derive(Debug, Clone, FromRow)]
+pub struct Credential {
+    pub id: i64,
+    pub organization_id: i64,
+    pub created_by: Option<i64>,
+    pub is_user: bool,
+    pub is_developer: bool,
+    pub expires_at: Option<i64>,
+    pub last_used_at: Option<i64>,
+}
+
+const SELECT: &str = "select t.id, t.name, t.description, t.is_user, t.is_developer, t.prefix,
+        u.name as created_by_name, u.email as created_by_email, t.created_at, t.last_used_at, t.expires_at
+    from api_tokens t left join users u on u.id = t.created_by";
+
+/// One page of tokens, newest first, whose name contains `search` (case-insensitive).
+pub async fn page(
+    db: impl SqliteExecutor<'_>,
+    organization_id: i64,
+    search: &str,
+    limit: i64,
+    offset: i64,
+) -> sqlx::Result<Vec<TokenRow>> {
+    sqlx::query_as(&format!(
+        "{SELECT} where t.organization_id = $1 and t.name_key like $2 escape '\\'
+         order by t.created_at desc, t.id desc limit $3 offset $4"
+    ))
+    .bind(organization_id)
+    .bind(like_pattern(search))
+    .bind(limit)
+    .bind(offset)
+    .fetch_all(db)
+    .await
+}
+
+pub async fn count(db: impl SqliteExecutor<'_>, organization_id: i64, search: &str) -> sqlx::Result<i64> {
+    sqlx::query_scalar(
+        "select count(*) from api_tokens t where t.organization_id = $1 and t.name_key like $2 escape '\\'",
+    )
+    .bind(organization_id)
+    .bind(like_pattern(search))
+    .fetch_one(db)
+    .await
+}
+
+pub async fn find(db: impl SqliteExecutor<'_>, organization_id: i64, id: i64) -> sqlx::Result<Option<TokenRow>> {
+    sqlx::query_as(&format!("{SELECT} where t.organization_id = $1 and t.id = $2"))
+        .bind(organization_id)
+        .bind(id)
+        .fetch_optional(db)
+        .await
+}
+
+/// The grants of the given tokens, for display.
+pub async fn grants(db: impl SqliteExecutor<'_>, token_ids: &[i64]) -> sqlx::Result<Vec<GrantRow>> {
+    if token_ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    // The ids are integers from our own query, so inlining them is safe; it keeps this one
+    // query for a whole page on any database.
+    let ids = token_ids.iter().map(i64::to_string).collect::<Vec<_>>().join(",");
+    sqlx::query_as(&format!(
+        "select g.token_id, g.deployment_id, d.name, d.access
+         from api_token_deployments g join deployments d on d.id = g.deployment_id
+         where g.token_id in ({ids}) order by d.name"
+    ))
+    .fetch_all(db)
+    .await
+}
+
+/// `search` as a LIKE pattern matching names that contain it; `%`, `_` and `\` match literally.
+fn like_pattern(search: &str) -> String {
+    let escaped = search.to_lowercase().replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_");
+    format!("%{escaped}%")
+}
+
+pub struct NewRow<'a> {
+    pub organization_id: i64,
+    pub created_by: Option<i64>,
+    pub name: &'a str,
+    pub name_key: &'a str,
+    pub description: &'a str,
+    pub is_user: bool,
+    pub is_developer: bool,
+    pub digest: &'a TokenDigest,
+    pub prefix: &'a str,
+    pub expires_at: Option<i64>,
+    pub now: i64,
+}
+
+/// Inserts, returning the id; `None` when the name is taken in the organization.
+pub async fn insert(db: &mut SqliteConnection, row: NewRow<'_>) -> sqlx::Result<Option<i64>> {
+    let inserted = sqlx::query_scalar(
+        "insert into api_tokens (organization_id, created_by, name, name_key, description, is_user, is_developer,
+                                 digest, prefix, expires_at, created_at)
+         values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) returning id",
+    )
+    .bind(row.organization_id)
+    .bind(row.created_by)
+    .bind(row.name)
+    .bind(row.name_key)
+    .bind(row.description)
+    .bind(row.is_user)
+    .bind(row.is_developer)
+    .bind(&row.digest.0[..])
+    .bind(row.prefix)
+    .bind(row.expires_at)
+    .bind(row.now)
+    .fetch_one(db)
+    .await;
+    match inserted {
+        Ok(id) => Ok(Some(id)),
+        Err(sqlx::Error::Database(err)) if err.is_unique_violation() => Ok(None),
+        Err(err) => Err(err),
+    }
+}
+
+/// How many of `deployment_ids` exist in the organization.
+pub async fn count_deployments(
+    db: &mut SqliteConnection,
+    organization_id: i64,
+    deployment_ids: &[i64],
+) -> sqlx::Result<i64> {
+    let mut found = 0;
+    for id in deployment_ids {
+        let exists: bool =
+            sqlx::query_scalar("select exists (select 1 from deployments where organization_id = $1 and id = $2)")
+                .bind(organization_id)
+                .bind(id)
+                .fetch_one(&mut *db)
+                .await?;
+        found += i64::from(exists);
+    }
+    Ok(found)
+}
+
+pub async fn insert_grant(db: &mut SqliteConnection, token_id: i64, deployment_id: i64) -> sqlx::Result<()> {
+    sqlx::query("insert into api_token_deployments (token_id, deployment_id) values ($1, $2)")
+        .bind(token_id)
+        .bind(deployment_id)
+        .execute(db)
+        .await?;
+    Ok(())
+}
+
+/// Deletes (grants go with it); `false` when it did not exist.
+pub async fn delete(db: impl SqliteExecutor<'_>, organization_id: i64, id: i64) -> sqlx::Result<bool> {
+    let result = sqlx::query("delete from api_tokens where organization_id = $1 and id = $2")
+        .bind(organization_id)
+        .bind(id)
+        .execute(db)
+        .await?;
+    Ok(result.rows_affected() == 1)
+}
+
+pub async fn find_credential(db: impl SqliteExecutor<'_>, digest: &TokenDigest) -> sqlx::Result<Option<Credential>> {
+    sqlx::query_as(
+        "select id, organization_id, created_by, is_user, is_developer, expires_at, last_used_at
+         from api_tokens where digest = $1",
+    )
+    .bind(&digest.0[..])
+    .fetch_optional(db)
+    .await
+}
+
+pub async fn granted_deployment_ids(db: impl SqliteExecutor<'_>, token_id: i64) -> sqlx::Result<Vec<i64>> {
+    sqlx::query_scalar("select deployment_id from api_token_deployments where token_id = $1 order by deployment_id")
+        .bind(token_id)
+        .fetch_all(db)
+        .await
+}
+
+/// Records use, at most once per `min_interval` seconds per token (the `where` makes
+/// concurrent updates harmless).
+pub async fn touch(db: impl SqliteExecutor<'_>, id: i64, now: i64, min_interval: i64) -> sqlx::Result<()> {
+    sqlx::query(
+        "update api_tokens set last_used_at = $2 where id = $1 and (last_used_at is null or last_used_at <= $3)",
+    )
+    .bind(id)
+    .bind(now)
+    .bind(now - min_interval)
+    .execute(db)
+    .await?;
+    Ok(())
+}
