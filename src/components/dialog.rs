@@ -19,11 +19,15 @@ pub fn Modal(
     let dialog = NodeRef::<html::Dialog>::new();
     Effect::new(move |_| {
         let Some(dialog) = dialog.get() else { return };
-        if !dialog.matches(":modal").unwrap_or(false) {
-            // Server-rendered as a plain open dialog; reopen it as a modal one.
-            dialog.close();
-            let _ = dialog.show_modal();
-        }
+        // After the next frame: a dialog rendered inside a pending Suspense is not in the
+        // document yet, and showModal() would fail.
+        request_animation_frame(move || {
+            if dialog.is_connected() && !dialog.matches(":modal").unwrap_or(false) {
+                // Server-rendered as a plain open dialog; reopen it as a modal one.
+                dialog.close();
+                let _ = dialog.show_modal();
+            }
+        });
     });
     let on_keydown = move |ev: leptos::ev::KeyboardEvent| {
         if let Some(dialog) = dialog.get() {

@@ -85,10 +85,11 @@ pub fn ApiTokensPage() -> impl IntoView {
                 match tokens.await {
                     Ok(page) => {
                         let items = page.items.clone();
+                        let now = page.now;
                         view! {
                             <TokenTable page />
                             {move || match dialog.get() {
-                                DialogState::Create => view! { <CreateDialog action=create /> }.into_any(),
+                                DialogState::Create => view! { <CreateDialog action=create now /> }.into_any(),
                                 DialogState::Delete(id) => {
                                     view! { <DeleteDialog token=items.iter().find(|t| t.id == id).cloned() action=delete /> }
                                         .into_any()
@@ -294,19 +295,19 @@ fn Pagination(page: TokenPage) -> impl IntoView {
 }
 
 #[component]
-fn CreateDialog(action: ServerAction<CreateApiToken>) -> impl IntoView {
+fn CreateDialog(action: ServerAction<CreateApiToken>, now: i64) -> impl IntoView {
     view! {
         <Modal close_href=PAGE labelled_by="token-dialog-title">
             {move || match action.value().get() {
                 Some(Ok(created)) => view! { <Reveal created /> }.into_any(),
-                _ => view! { <CreateForm action /> }.into_any(),
+                _ => view! { <CreateForm action now /> }.into_any(),
             }}
         </Modal>
     }
 }
 
 #[component]
-fn CreateForm(action: ServerAction<CreateApiToken>) -> impl IntoView {
+fn CreateForm(action: ServerAction<CreateApiToken>, now: i64) -> impl IntoView {
     let server_error = action_error(action);
     // The at-least-one-type rule, checked in the browser before submitting (the server checks
     // it again on its own).
@@ -321,7 +322,7 @@ fn CreateForm(action: ServerAction<CreateApiToken>) -> impl IntoView {
         }
     };
     let deployments = Resource::new(|| (), |_| list_deployments());
-    let tomorrow = move || deployments.get().and_then(Result::ok).map(|list| time::date(list.now + time::DAY));
+    let tomorrow = time::date(now + time::DAY);
     view! {
         <ActionForm action node_ref=form>
             <h2 id="token-dialog-title">"Create API token"</h2>

@@ -1,0 +1,212 @@
+import { test, expect, Page } from "@playwright/test";
+import { Console, setupAdmin, startConsole } from "./support/server";
+
+let server: Console;
+
+test.describe.configure({ mode: "serial" });
+
+test.beforeAll(async ({ request }) => {
+  server = await startConsole();
+  await setupAdmin(server, request);
+  for (const [name, access] of [
+    ["summarize", "protected"],
+    ["open-model", "public"],
+  ]) {
+    const response = await request.post(`${server.baseURL}/rpc/create_deployment`, {
+      headers: { Origin: server.baseURL, Accept: "application/json" },
+      form: { name, description: "", upstream_url: "http://127.0.0.1:3999", access },
+    });
+    expect(response.ok()).toBe(true);
+  }
+});
+
+test.afterAll(async () => {
+  await server.stop();
+});
+
+test.beforeEach(async ({ page }) => {
+  await page.request.post(`${server.baseURL}/rpc/login`, {
+    headers: { Origin: server.baseURL, Accept: "application/json" },
+    form: { email: "ada@example.com", password: "correct horse battery" },
+  });
+});
+
+const TOKEN = /^bcst_[0-9A-Za-z]{49}$/;
+
+function createDialog(page: Page) {
+  return page.getByRole("dialog", { name: "Create API token" });
+}
+
+test("the empty state explains both token types", async ({ page }) => {
+  await page.goto(`${server.baseURL}/api_tokens`);
+  await expect(page.getByRole("heading", { name: "No API tokens yet" })).toBeVisible();
+  await expect(page.getByText("call Protected deployments")).toBeVisible();
+  await expect(page.getByText("manage resources through the API")).toBeVisible();
+});
+
+test("at least one type is required, a User token needs a deployment, then the secret is revealed once", async ({
+  page,
+  context,
+}) => {
+  await context.grantPermissions(["clipboard-read", "clipboard-write"]);
+  await page.goto(`${server.baseURL}/api_tokens`);
+  await page.getByRole("link", { name: "Create", exact: true }).click();
+  const dialog = createDialog(page);
+  await dialog.getByLabel("Name").fill("frontend");
+  await dialog.getByLabel("Description (optional)").fill("The web app calls summarize");
+
+  // No type: an inline error, and nothing is sent.
+  let posted = false;
+  page.on("request", (r) => {
+    if (r.url().includes("/rpc/create_api_token")) posted = true;
+  });
+  await dialog.getByRole("button", { name: "Create" }).click();
+  await expect(dialog.getByText("Select at least one token type: User or Developer.")).toBeVisible();
+  expect(posted).toBe(false);
+
+  // User without a deployment.
+  await dialog.getByLabel("User (Deployment Endpoint Access)").check();
+  await expect(dialog.getByText("Select at least one token type")).toBeHidden();
+  await expect(dialog.getByRole("group", { name: "Deployments this token may call" })).toBeVisible();
+  await dialog.getByRole("button", { name: "Create" }).click();
+  await expect(dialog.getByText("Choose at least one deployment for the User token.")).toBeVisible();
+  expect(posted).toBe(false);
+
+  // A Public deployment warns but does not block.
+  await dialog.getByLabel("open-model").check();
+  await expect(dialog.getByText("Public deployments need no token")).toBeVisible();
+  await dialog.getByLabel("open-model").uncheck();
+  await dialog.getByLabel("summarize").check();
+  await dialog.getByLabel("Expiration").selectOption("30");
+  await dialog.getByRole("button", { name: "Create" }).click();
+
+  const reveal = page.getByRole("dialog", { name: /API token “frontend” created/ });
+  await expect(reveal.getByText("This is the only opportunity")).toBeVisible();
+  const secret = await reveal.getByLabel("API token", { exact: true }).inputValue();
+  expect(secret).toMatch(TOKEN);
+  const port = new URL(server.baseURL).port;
+  await expect(reveal.getByLabel("curl", { exact: true })).toHaveValue(
+    new RegExp(`curl "http://summarize\\.mybentocloud\\.apps\\.localhost:${port}"[\\s\\S]*Authorization: Bearer ${secret}`),
+  );
+
+  await reveal.getByRole("button", { name: "Copy API token" }).click();
+  await expect(reveal.getByText("Copied")).toBeVisible();
+  expect(await page.evaluate(() => navigator.clipboard.readText())).toBe(secret);
+
+  await reveal.getByRole("link", { name: "Done" }).click();
+  await expect(reveal).toBeHidden();
+  const row = page.getByRole("row", { name: /frontend/ });
+  await expect(row).toContainText("User");
+  await expect(row).toContainText("summarize");
+  await expect(row).toContainText(`${secret.slice(0, 9)}…`);
+  await expect(row).toContainText("Never");
+  await expect(page.content()).resolves.not.toContain(secret);
+
+  // Not after a reload, and not with Back.
+  await page.reload();
+  await expect(page.getByRole("row", { name: /frontend/ })).toBeVisible();
+  expect(await page.content()).not.toContain(secret);
+  await page.goBack();
+  expect(await page.content()).not.toContain(secret);
+});
+
+test("a Developer token shows the CLI login command", async ({ page }) => {
+  await page.goto(`${server.baseURL}/api_tokens?create`);
+  const dialog = createDialog(page);
+  await dialog.getByLabel("Name").fill("ci");
+  await dialog.getByLabel("Developer (API access)").check();
+  await dialog.getByRole("button", { name: "Create" }).click();
+  const reveal = page.getByRole("dialog", { name: /API token “ci” created/ });
+  const secret = await reveal.getByLabel("API token", { exact: true }).inputValue();
+  await expect(reveal.getByLabel("Command", { exact: true })).toHaveValue(
+    `bentoml cloud login --api-token ${secret} --endpoint ${server.baseURL}`,
+  );
+  await page.keyboard.press("Escape");
+  await expect(reveal).toBeHidden();
+  await expect(page.getByRole("row", { name: /ci/ })).toContainText("Developer");
+});
+
+test("a duplicate name is refused inline, whatever its case", async ({ page }) => {
+  await page.goto(`${server.baseURL}/api_tokens?create`);
+  const dialog = createDialog(page);
+  await dialog.getByLabel("Name").fill("FRONTEND");
+  await dialog.getByLabel("Developer (API access)").check();
+  await dialog.getByRole("button", { name: "Create" }).click();
+  await expect(dialog.getByText('A token named "FRONTEND" already exists.')).toBeVisible();
+  await expect(dialog.getByLabel("Name")).toHaveAttribute("aria-invalid", "true");
+});
+
+test("search filters by name", async ({ page }) => {
+  await page.goto(`${server.baseURL}/api_tokens`);
+  await page.getByRole("searchbox", { name: "Search tokens by name" }).fill("FRONT");
+  await page.getByRole("button", { name: "Search" }).click();
+  await expect(page).toHaveURL(/q=FRONT/);
+  await expect(page.getByRole("row", { name: /frontend/ })).toBeVisible();
+  await expect(page.getByRole("row", { name: /^ci / })).toHaveCount(0);
+  await expect(page.getByText("Showing 1–1 of 1")).toBeVisible();
+});
+
+test("delete asks for confirmation naming the token", async ({ page }) => {
+  await page.goto(`${server.baseURL}/api_tokens`);
+  await page.getByRole("link", { name: "Delete ci" }).click();
+  const dialog = page.getByRole("dialog", { name: "Delete API token “ci”?" });
+  await expect(dialog).toContainText("stops working at once");
+  await dialog.getByRole("link", { name: "Cancel" }).click();
+  await expect(page.getByRole("link", { name: "Delete ci" })).toBeVisible();
+  await page.getByRole("link", { name: "Delete ci" }).click();
+  await dialog.getByRole("button", { name: "Delete token" }).click();
+  await expect(dialog).toBeHidden();
+  await expect(page.getByRole("link", { name: "Delete ci" })).toHaveCount(0);
+});
+
+test("keyboard only: create a Developer token and close the reveal with Esc", async ({ page }) => {
+  await page.goto(`${server.baseURL}/api_tokens`);
+  await page.getByRole("link", { name: "Create", exact: true }).focus();
+  await page.keyboard.press("Enter");
+  const dialog = createDialog(page);
+  await expect(dialog.getByLabel("Name")).toBeFocused();
+  await page.keyboard.type("keyboard");
+  await page.keyboard.press("Tab"); // description
+  await page.keyboard.press("Tab"); // User
+  await page.keyboard.press("Tab"); // Developer (the deployment picker is hidden)
+  await page.keyboard.press("Space");
+  await expect(dialog.getByLabel("Developer (API access)")).toBeChecked();
+  await page.keyboard.press("Tab"); // expiration
+  await page.keyboard.press("Tab"); // Cancel
+  await page.keyboard.press("Tab"); // Create
+  await page.keyboard.press("Enter");
+  const reveal = page.getByRole("dialog", { name: /API token “keyboard” created/ });
+  await expect(reveal.getByLabel("API token", { exact: true })).toHaveValue(TOKEN);
+  await page.keyboard.press("Escape");
+  await expect(reveal).toBeHidden();
+  await expect(page).toHaveURL(/\/api_tokens$/);
+});
+
+test.describe("without JavaScript", () => {
+  test.use({ javaScriptEnabled: false });
+
+  test("the page lists, creates with a one-time reveal, and deletes", async ({ page }) => {
+    await page.goto(`${server.baseURL}/api_tokens`);
+    await expect(page.getByRole("row", { name: /frontend/ })).toBeVisible();
+
+    await page.getByRole("link", { name: "Create", exact: true }).click();
+    const dialog = page.locator("dialog");
+    await dialog.getByLabel("Name").fill("no-js");
+    await dialog.getByRole("button", { name: "Create" }).click();
+    await expect(page.locator("dialog").getByText("Select at least one token type: User or Developer.")).toBeVisible();
+
+    await page.locator("dialog").getByLabel("Name").fill("no-js");
+    await page.locator("dialog").getByLabel("Developer (API access)").check();
+    await page.locator("dialog").getByRole("button", { name: "Create" }).click();
+    await expect(page).toHaveURL(/\/api_tokens\?created$/);
+    const secret = await page.locator("dialog").getByLabel("API token", { exact: true }).inputValue();
+    expect(secret).toMatch(TOKEN);
+    await page.reload();
+    expect(await page.content()).not.toContain(secret);
+
+    await page.getByRole("link", { name: "Delete no-js" }).click();
+    await page.locator("dialog").getByRole("button", { name: "Delete token" }).click();
+    await expect(page).toHaveURL(/\/api_tokens$/);
+    await expect(page.getByRole("link", { name: "Delete no-js" })).toHaveCount(0);
+  });
+});
