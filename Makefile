@@ -12,7 +12,7 @@ export PATH := $(BENTO_CONSOLE_TOOLS_DIR)/node_modules/.bin:$(HOME)/.cargo/bin:$
 DATABASE_URL ?= sqlite://data/console.db
 export DATABASE_URL
 
-.PHONY: run test tools build-release build-dev lint unit e2e clean
+.PHONY: run test tools build-release build-dev lint unit e2e bench clean
 
 ## run: build in release mode and serve http://127.0.0.1:3000 (data in ./data/console.db)
 run: build-release
@@ -41,6 +41,10 @@ unit:
 e2e: build-dev
 	scripts/install-tools.sh browser e2e
 	cd end2end && BENTO_CONSOLE_BIN=$(CARGO_TARGET_DIR)/debug/bento-console npx playwright test
+
+## bench: token verification, page render and create latencies (release build; see README)
+bench:
+	cargo bench --features ssr --bench tokens
 
 clean:
 	cargo clean

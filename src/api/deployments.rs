@@ -74,7 +74,7 @@ pub async fn update_deployment(
 pub async fn delete_deployment(id: i64) -> Result<(), AppError> {
     use crate::server::{auth, deployments};
     let (state, actor) = auth::require_actor().await?;
-    deployments::delete(&state.pool, &actor, id).await?;
+    deployments::delete(&state.pool, &state.token_cache, &actor, id).await?;
     leptos_axum::redirect("/deployments");
     Ok(())
 }

@@ -20,6 +20,7 @@ pub struct ApiToken {
     /// For User tokens: the deployments it may call.
     pub deployments: Vec<GrantedDeployment>,
     pub created_by: Option<String>,
+    pub created_by_email: Option<String>,
     pub created_at: i64,
     pub last_used_at: Option<i64>,
     pub expires_at: Option<i64>,
@@ -110,7 +111,7 @@ pub async fn take_revealed_token() -> Result<Option<CreatedToken>, AppError> {
 pub async fn delete_api_token(id: i64) -> Result<(), AppError> {
     use crate::server::{auth, tokens};
     let (state, actor) = auth::require_actor().await?;
-    tokens::delete(&state.pool, &actor, id).await?;
+    tokens::delete(&state.pool, &state.token_cache, &actor, id).await?;
     leptos_axum::redirect("/api_tokens");
     Ok(())
 }

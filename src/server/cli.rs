@@ -10,7 +10,7 @@ use super::{
     config::Config,
     db,
     deployments::{self, DeploymentInput},
-    Application, Settings,
+    tokens, Application, Settings,
 };
 use crate::domain::{
     AccessType, DeploymentName, Description, Email, NewPassword, OrganizationName, PersonName, UpstreamUrl,
@@ -145,7 +145,9 @@ async fn run_deployment(command: DeploymentCommand, config: &Config) -> anyhow::
         DeploymentCommand::Delete { name } => {
             let name = DeploymentName::parse(&name)?;
             let deployment = deployments::find_by_name(&pool, &settings, &actor, &name).await?;
-            deployments::delete(&pool, &actor, deployment.id).await?;
+            // This process has no token cache to clear; the server's entries lapse within seconds,
+            // and the deleted deployment is unreachable at once anyway.
+            deployments::delete(&pool, &tokens::TokenCache::default(), &actor, deployment.id).await?;
             println!("Deleted deployment {name}.");
         }
     }

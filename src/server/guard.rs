@@ -69,7 +69,12 @@ fn no_store(mut response: Response) -> Response {
 }
 
 fn is_public(path: &str) -> bool {
-    PUBLIC_PAGES.contains(&path) || path == "/healthz" || path.starts_with("/pkg/") || path == "/favicon.svg"
+    PUBLIC_PAGES.contains(&path)
+        || path == "/healthz"
+        || path.starts_with("/pkg/")
+        || path == "/favicon.svg"
+        // The Developer API authenticates every request with its own token.
+        || path.starts_with("/api/")
 }
 
 /// A request is cross-site when the browser says so: an `Origin` other than the console's,

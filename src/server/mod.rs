@@ -8,6 +8,7 @@ pub mod db;
 pub mod deployments;
 pub mod error;
 mod guard;
+pub mod rest;
 pub mod setup;
 pub mod telemetry;
 pub mod tokens;
@@ -35,6 +36,7 @@ pub struct AppState {
     pub setup: SetupCode,
     pub settings: Arc<Settings>,
     pub reveals: tokens::Reveals,
+    pub token_cache: tokens::TokenCache,
 }
 
 /// Values derived from the configuration once the listener is bound.
@@ -113,6 +115,7 @@ impl Application {
             setup,
             settings: Arc::new(Settings::new(&config, bound)),
             reveals: tokens::Reveals::default(),
+            token_cache: tokens::TokenCache::default(),
         };
 
         let store = SqliteStore::new(pool);
@@ -167,6 +170,7 @@ fn router(state: AppState, config: &Config) -> Router {
 
     Router::new()
         .route("/healthz", get(healthz))
+        .nest("/api", rest::router())
         .leptos_routes_with_context(
             &state,
             routes,

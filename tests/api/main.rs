@@ -5,5 +5,6 @@ mod auth;
 mod cli;
 mod deployments;
 mod helpers;
+mod rest;
 mod setup;
 mod tokens;

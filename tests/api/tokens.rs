@@ -211,7 +211,7 @@ async fn without_javascript_the_secret_is_shown_on_the_next_render_only() {
     assert!(!again.contains(&shown), "a reload shows it no more");
     assert!(full_tokens(&again).is_empty());
     let pool = pool(&app).await;
-    assert!(tokens::verify(&pool, &shown).await.unwrap().is_ok(), "the shown token is the real one");
+    assert!(verify(&pool, &shown).await.is_ok(), "the shown token is the real one");
 }
 
 #[tokio::test]
@@ -269,18 +269,18 @@ async fn verification_accepts_valid_tokens_and_refuses_the_rest() {
     let dev = create_ok(&app, &[("name", "dev"), ("developer", "on"), ("expiration", "30")]).await;
     let (user_secret, dev_secret) = (user["secret"].as_str().unwrap(), dev["secret"].as_str().unwrap());
 
-    let verified = tokens::verify(&pool, user_secret).await.unwrap().unwrap();
+    let verified = verify(&pool, user_secret).await.unwrap();
     assert!(verified.is_user && !verified.is_developer);
     assert_eq!(verified.deployment_ids, vec![summarize.parse::<i64>().unwrap()]);
-    let verified = tokens::verify(&pool, dev_secret).await.unwrap().unwrap();
+    let verified = verify(&pool, dev_secret).await.unwrap();
     assert!(verified.is_developer && verified.deployment_ids.is_empty());
 
     // Tampered (checksum fails) and unknown (well-formed, never issued) tokens.
     let mut tampered = user_secret.to_owned();
     tampered.replace_range(20..21, if &user_secret[20..21] == "a" { "b" } else { "a" });
-    assert_eq!(tokens::verify(&pool, &tampered).await.unwrap(), Err(tokens::Rejection::Malformed));
+    assert_eq!(verify(&pool, &tampered).await, Err(tokens::Rejection::Malformed));
     let unknown = tokens::secret::TokenSecret::generate();
-    assert_eq!(tokens::verify(&pool, unknown.expose()).await.unwrap(), Err(tokens::Rejection::Unknown));
+    assert_eq!(verify(&pool, unknown.expose()).await, Err(tokens::Rejection::Unknown));
 
     // Expired: move its expiry into the past.
     sqlx::query("update api_tokens set expires_at = $1 where name = 'dev'")
@@ -288,7 +288,7 @@ async fn verification_accepts_valid_tokens_and_refuses_the_rest() {
         .execute(&pool)
         .await
         .unwrap();
-    assert_eq!(tokens::verify(&pool, dev_secret).await.unwrap(), Err(tokens::Rejection::Expired));
+    assert_eq!(verify(&pool, dev_secret).await, Err(tokens::Rejection::Expired));
     let page = list(&app, "dev", 1).await;
     assert!(
         page["items"][0]["expires_at"].as_i64().unwrap() <= page["now"].as_i64().unwrap(),
@@ -300,7 +300,7 @@ async fn verification_accepts_valid_tokens_and_refuses_the_rest() {
     // Deleted: fails on the very next verification.
     let id = user["token"]["id"].to_string();
     assert_eq!(app.call("delete_api_token", &[("id", &id)]).await.status(), 200);
-    assert_eq!(tokens::verify(&pool, user_secret).await.unwrap(), Err(tokens::Rejection::Unknown));
+    assert_eq!(verify(&pool, user_secret).await, Err(tokens::Rejection::Unknown));
     assert_eq!(app.call("delete_api_token", &[("id", &id)]).await.status(), 404);
 }
 
@@ -310,7 +310,7 @@ async fn last_used_is_recorded_at_most_once_a_minute() {
     let pool = pool(&app).await;
     let dev = create_ok(&app, &[("name", "dev"), ("developer", "on")]).await;
     let secret = dev["secret"].as_str().unwrap();
-    tokens::verify(&pool, secret).await.unwrap().unwrap();
+    verify(&pool, secret).await.unwrap();
     let mut used = Value::Null;
     for _ in 0..50 {
         used = list(&app, "", 1).await["items"][0]["last_used_at"].clone();
@@ -322,16 +322,21 @@ async fn last_used_is_recorded_at_most_once_a_minute() {
     let first_use = used.as_i64().expect("last used is recorded");
     // Pretend that use was 30 s ago: a new use within the minute does not write.
     sqlx::query("update api_tokens set last_used_at = last_used_at - 30").execute(&pool).await.unwrap();
-    tokens::verify(&pool, secret).await.unwrap().unwrap();
+    verify(&pool, secret).await.unwrap();
     tokio::time::sleep(std::time::Duration::from_millis(200)).await;
     assert_eq!(list(&app, "", 1).await["items"][0]["last_used_at"], first_use - 30);
     // 90 s ago: the next use writes.
     sqlx::query("update api_tokens set last_used_at = last_used_at - 60").execute(&pool).await.unwrap();
-    tokens::verify(&pool, secret).await.unwrap().unwrap();
+    verify(&pool, secret).await.unwrap();
     tokio::time::sleep(std::time::Duration::from_millis(200)).await;
     assert!(list(&app, "", 1).await["items"][0]["last_used_at"].as_i64().unwrap() >= first_use);
     let html = app.get("/api_tokens").await.text().await.unwrap();
     assert!(html.contains("just now"));
+}
+
+/// Verification straight from the database (a fresh cache each time).
+async fn verify(pool: &db::Pool, presented: &str) -> Result<tokens::VerifiedToken, tokens::Rejection> {
+    tokens::verify(pool, &tokens::TokenCache::default(), presented).await.unwrap()
 }
 
 /// Every complete token (prefix and 49 base62 characters) in `text`.

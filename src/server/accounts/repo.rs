@@ -22,6 +22,7 @@ pub struct AccountRow {
     pub organization_id: i64,
     pub organization_name: String,
     pub organization_slug: String,
+    pub organization_created_at: i64,
 }
 
 #[derive(Debug, FromRow)]
@@ -90,7 +91,8 @@ pub async fn find_credentials(db: impl SqliteExecutor<'_>, email: &Email) -> sql
 pub async fn find_account(db: impl SqliteExecutor<'_>, user_id: i64) -> sqlx::Result<Option<AccountRow>> {
     sqlx::query_as(
         "select u.id as user_id, u.name as user_name, u.email, u.is_admin,
-                o.id as organization_id, o.name as organization_name, o.slug as organization_slug
+                o.id as organization_id, o.name as organization_name, o.slug as organization_slug,
+                o.created_at as organization_created_at
          from users u join organizations o on o.id = u.organization_id
          where u.id = $1",
     )

@@ -5,7 +5,7 @@ pub mod repo;
 
 use repo::DeploymentRow;
 
-use super::{accounts::Actor, db, error::internal, Settings};
+use super::{accounts::Actor, db, error::internal, tokens::TokenCache, Settings};
 use crate::api::{deployments::Deployment, AppError};
 use crate::domain::{AccessType, DeploymentName, Description, Field, InvalidInput, UpstreamUrl};
 
@@ -68,10 +68,12 @@ pub async fn update(
     find(pool, settings, actor, id).await
 }
 
-pub async fn delete(pool: &db::Pool, actor: &Actor, id: i64) -> Result<(), AppError> {
+/// Deletes the deployment; its token grants go with it, so cached tokens are forgotten.
+pub async fn delete(pool: &db::Pool, cache: &TokenCache, actor: &Actor, id: i64) -> Result<(), AppError> {
     if !repo::delete(pool, actor.organization_id, id).await.map_err(internal)? {
         return Err(not_found());
     }
+    cache.clear();
     tracing::info!(deployment_id = id, "deployment deleted");
     Ok(())
 }

@@ -1,6 +1,7 @@
 //! API tokens: creating them (the only place a secret is made), listing, deleting, and
 //! verifying a presented token for the gateway and the REST API.
 
+mod cache;
 pub mod repo;
 mod reveal;
 pub mod secret;
@@ -8,6 +9,7 @@ pub mod secret;
 use std::collections::HashMap;
 
 use anyhow::Context;
+pub use cache::TokenCache;
 pub use reveal::Reveals;
 use secret::TokenSecret;
 
@@ -31,13 +33,25 @@ pub fn not_found() -> AppError {
 }
 
 pub async fn page(pool: &db::Pool, actor: &Actor, search: &str, page: u32) -> Result<TokenPage, AppError> {
-    let search = search.trim();
     let page = page.max(1);
     let offset = i64::from(page - 1) * i64::from(PAGE_SIZE);
+    let (items, total) = list(pool, actor, search, offset, i64::from(PAGE_SIZE)).await?;
+    Ok(TokenPage { items, total, page, search: search.trim().to_owned(), now: db::now() })
+}
+
+/// Tokens newest first, `limit` from `offset`, whose name contains `search`; and how many
+/// match in all.
+pub async fn list(
+    pool: &db::Pool,
+    actor: &Actor,
+    search: &str,
+    offset: i64,
+    limit: i64,
+) -> Result<(Vec<ApiToken>, i64), AppError> {
+    let search = search.trim();
     let total = repo::count(pool, actor.organization_id, search).await.map_err(internal)?;
-    let rows = repo::page(pool, actor.organization_id, search, i64::from(PAGE_SIZE), offset).await.map_err(internal)?;
-    let items = with_grants(pool, rows).await?;
-    Ok(TokenPage { items, total, page, search: search.to_owned(), now: db::now() })
+    let rows = repo::page(pool, actor.organization_id, search, limit, offset).await.map_err(internal)?;
+    Ok((with_grants(pool, rows).await?, total))
 }
 
 /// Creates the token and its grants in one transaction and returns the secret, which is not
@@ -102,10 +116,11 @@ pub fn with_usage((token, secret): (ApiToken, TokenSecret), settings: &Settings,
     CreatedToken { token, secret, login_command, curl_examples }
 }
 
-pub async fn delete(pool: &db::Pool, actor: &Actor, id: i64) -> Result<(), AppError> {
+pub async fn delete(pool: &db::Pool, cache: &TokenCache, actor: &Actor, id: i64) -> Result<(), AppError> {
     if !repo::delete(pool, actor.organization_id, id).await.map_err(internal)? {
         return Err(not_found());
     }
+    cache.forget_token(id);
     tracing::info!(token_id = id, "API token deleted");
     Ok(())
 }
@@ -135,6 +150,7 @@ async fn with_grants(pool: &db::Pool, rows: Vec<repo::TokenRow>) -> Result<Vec<A
             is_user: row.is_user,
             is_developer: row.is_developer,
             created_by: row.created_by_name,
+            created_by_email: row.created_by_email,
             created_at: row.created_at,
             last_used_at: row.last_used_at,
             expires_at: row.expires_at,
@@ -167,37 +183,49 @@ pub enum Rejection {
     Expired,
 }
 
-/// The one place a presented token is checked: format and checksum (no database), digest
-/// lookup (unique index), expiry; then its grants. A use is recorded in the background, at
-/// most once a minute. Nothing is cached, so a deleted token fails on the very next request.
-pub async fn verify(pool: &db::Pool, presented: &str) -> Result<Result<VerifiedToken, Rejection>, AppError> {
+/// The one place a presented token is checked: format and checksum (no database), then the
+/// digest in the cache or, on a miss, in the database (unique index) with its grants; then
+/// expiry. A use is recorded in the background, at most once a minute.
+pub async fn verify(
+    pool: &db::Pool,
+    cache: &TokenCache,
+    presented: &str,
+) -> Result<Result<VerifiedToken, Rejection>, AppError> {
     let Ok(secret) = TokenSecret::parse(presented) else { return Ok(Err(Rejection::Malformed)) };
-    let Some(credential) = repo::find_credential(pool, &secret.digest()).await.map_err(internal)? else {
-        return Ok(Err(Rejection::Unknown));
+    let digest = secret.digest();
+    let entry = match cache.get(&digest) {
+        Some(entry) => entry,
+        None => {
+            let Some(credential) = repo::find_credential(pool, &digest).await.map_err(internal)? else {
+                return Ok(Err(Rejection::Unknown));
+            };
+            let deployment_ids = if credential.is_user {
+                repo::granted_deployment_ids(pool, credential.id).await.map_err(internal)?
+            } else {
+                Vec::new()
+            };
+            let token = VerifiedToken {
+                id: credential.id,
+                organization_id: credential.organization_id,
+                user_id: credential.created_by,
+                is_user: credential.is_user,
+                is_developer: credential.is_developer,
+                deployment_ids,
+            };
+            cache.insert(&digest, token, credential.expires_at, credential.last_used_at.unwrap_or(i64::MIN / 2))
+        }
     };
     let now = db::now();
-    if credential.expires_at.is_some_and(|at| at <= now) {
+    if entry.expires_at.is_some_and(|at| at <= now) {
         return Ok(Err(Rejection::Expired));
     }
-    let deployment_ids = if credential.is_user {
-        repo::granted_deployment_ids(pool, credential.id).await.map_err(internal)?
-    } else {
-        Vec::new()
-    };
-    if credential.last_used_at.is_none_or(|at| at <= now - LAST_USED_INTERVAL) {
-        let (pool, id) = (pool.clone(), credential.id);
+    if entry.claim_use(now, LAST_USED_INTERVAL) {
+        let (pool, id) = (pool.clone(), entry.token.id);
         tokio::spawn(async move {
             if let Err(err) = repo::touch(&pool, id, now, LAST_USED_INTERVAL).await {
                 tracing::warn!(token_id = id, error = %err, "could not record token use");
             }
         });
     }
-    Ok(Ok(VerifiedToken {
-        id: credential.id,
-        organization_id: credential.organization_id,
-        user_id: credential.created_by,
-        is_user: credential.is_user,
-        is_developer: credential.is_developer,
-        deployment_ids,
-    }))
+    Ok(Ok(entry.token.clone()))
 }

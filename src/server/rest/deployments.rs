@@ -1,0 +1,132 @@
+//! `/api/v2/deployments`: the same rules and messages as the console's Deployments page.
+
+use axum::{
+    extract::{rejection::JsonRejection, Path, Query, State},
+    http::StatusCode,
+    Json,
+};
+
+use super::{auth, schema, Developer, Paging, RestError};
+use crate::api::deployments::Deployment;
+use crate::domain::{AccessType, DeploymentName, Description, UpstreamUrl};
+use crate::server::{deployments, AppState};
+
+fn to_schema(d: Deployment, developer: &Developer) -> schema::Deployment {
+    let creator = auth::user(&developer.account);
+    let org = auth::organization(&developer.account);
+    schema::Deployment {
+        uid: format!("dep-{}", d.id),
+        created_at: schema::rfc3339(d.created_at),
+        updated_at: Some(schema::rfc3339(d.updated_at)),
+        deleted_at: None,
+        name: d.name,
+        resource_type: "deployment".into(),
+        labels: Vec::new(),
+        status: "unknown".into(),
+        kube_namespace: "default".into(),
+        creator: creator.clone(),
+        cluster: schema::Cluster {
+            uid: "cl-1".into(),
+            created_at: org.created_at,
+            updated_at: None,
+            deleted_at: None,
+            name: "default".into(),
+            resource_type: "cluster".into(),
+            labels: Vec::new(),
+            description: "This console's deployments".into(),
+            organization_name: org.name,
+            creator,
+        },
+        latest_revision: None,
+        urls: d.external_url.into_iter().collect(),
+        description: d.description,
+        upstream_url: d.upstream_url,
+        access_type: d.access.as_str().into(),
+    }
+}
+
+/// Deployments, by name, `start`/`count` paging, filtered by `search` (or `q`).
+#[utoipa::path(get, path = "/api/v2/deployments", tag = "deployments", params(Paging),
+    responses((status = 200, body = schema::List<schema::Deployment>), (status = 400, body = schema::ErrorBody), (status = 401, body = schema::ErrorBody)))]
+pub async fn list(
+    developer: Developer,
+    State(state): State<AppState>,
+    Query(paging): Query<Paging>,
+) -> Result<Json<schema::List<schema::Deployment>>, RestError> {
+    let (start, count, search) = (paging.start()?, paging.count()?, paging.search().to_lowercase());
+    let all = deployments::list(&state.pool, &state.settings, &developer.actor).await?;
+    let matching: Vec<Deployment> = all.into_iter().filter(|d| d.name.contains(&search)).collect();
+    let total = matching.len() as i64;
+    let items: Vec<schema::Deployment> =
+        matching.into_iter().skip(start as usize).take(count as usize).map(|d| to_schema(d, &developer)).collect();
+    Ok(Json(schema::List { start, count: items.len() as i64, total, items }))
+}
+
+/// One deployment by name.
+#[utoipa::path(get, path = "/api/v2/deployments/{name}", tag = "deployments", params(("name" = String, Path)),
+    responses((status = 200, body = schema::Deployment), (status = 404, body = schema::ErrorBody)))]
+pub async fn get_one(
+    developer: Developer,
+    State(state): State<AppState>,
+    Path(name): Path<String>,
+) -> Result<Json<schema::Deployment>, RestError> {
+    let name = DeploymentName::parse(&name).map_err(|_| RestError::from(deployments::not_found()))?;
+    let deployment = deployments::find_by_name(&state.pool, &state.settings, &developer.actor, &name).await?;
+    Ok(Json(to_schema(deployment, &developer)))
+}
+
+/// Registers a deployment.
+#[utoipa::path(post, path = "/api/v2/deployments", tag = "deployments", request_body = schema::CreateDeployment,
+    responses((status = 201, body = schema::Deployment), (status = 422, body = schema::ErrorBody)))]
+pub async fn create(
+    developer: Developer,
+    State(state): State<AppState>,
+    body: Result<Json<schema::CreateDeployment>, JsonRejection>,
+) -> Result<(StatusCode, Json<schema::Deployment>), RestError> {
+    let Json(body) = body?;
+    let name = DeploymentName::parse(&body.name)?;
+    let input = deployments::DeploymentInput {
+        description: Description::parse(&body.description)?,
+        upstream_url: UpstreamUrl::parse(&body.upstream_url)?,
+        access: body.access_type.as_deref().map(AccessType::parse).transpose()?.unwrap_or_default(),
+    };
+    let created = deployments::create(&state.pool, &state.settings, &developer.actor, name, input).await?;
+    Ok((StatusCode::CREATED, Json(to_schema(created, &developer))))
+}
+
+/// Changes a deployment's description, upstream URL or endpoint access type (takes effect at
+/// once); the fields left out keep their values.
+#[utoipa::path(patch, path = "/api/v2/deployments/{name}", tag = "deployments", params(("name" = String, Path)),
+    request_body = schema::UpdateDeployment,
+    responses((status = 200, body = schema::Deployment), (status = 404, body = schema::ErrorBody), (status = 422, body = schema::ErrorBody)))]
+pub async fn update(
+    developer: Developer,
+    State(state): State<AppState>,
+    Path(name): Path<String>,
+    body: Result<Json<schema::UpdateDeployment>, JsonRejection>,
+) -> Result<Json<schema::Deployment>, RestError> {
+    let Json(body) = body?;
+    let name = DeploymentName::parse(&name).map_err(|_| RestError::from(deployments::not_found()))?;
+    let current = deployments::find_by_name(&state.pool, &state.settings, &developer.actor, &name).await?;
+    let input = deployments::DeploymentInput {
+        description: Description::parse(body.description.as_deref().unwrap_or(&current.description))?,
+        upstream_url: UpstreamUrl::parse(body.upstream_url.as_deref().unwrap_or(&current.upstream_url))?,
+        access: body.access_type.as_deref().map(AccessType::parse).transpose()?.unwrap_or(current.access),
+    };
+    let updated = deployments::update(&state.pool, &state.settings, &developer.actor, current.id, input).await?;
+    Ok(Json(to_schema(updated, &developer)))
+}
+
+/// Deletes a deployment; tokens lose their access to it.
+#[utoipa::path(delete, path = "/api/v2/deployments/{name}", tag = "deployments", params(("name" = String, Path)),
+    responses((status = 200, body = schema::Deployment), (status = 404, body = schema::ErrorBody)))]
+pub async fn delete(
+    developer: Developer,
+    State(state): State<AppState>,
+    Path(name): Path<String>,
+) -> Result<Json<schema::Deployment>, RestError> {
+    let name = DeploymentName::parse(&name).map_err(|_| RestError::from(deployments::not_found()))?;
+    let deployment = deployments::find_by_name(&state.pool, &state.settings, &developer.actor, &name).await?;
+    deployments::delete(&state.pool, &state.token_cache, &developer.actor, deployment.id).await?;
+    Ok(Json(to_schema(deployment, &developer)))
+}

@@ -1,0 +1,105 @@
+//! One error type for the REST API: every failure is JSON `{"error": …}` with its status.
+
+use axum::{
+    extract::rejection::JsonRejection,
+    http::{HeaderValue, StatusCode},
+    response::{IntoResponse, Response},
+    Json,
+};
+
+use super::schema::ErrorBody;
+use crate::api::AppError;
+
+#[derive(Debug)]
+pub struct RestError {
+    status: StatusCode,
+    body: ErrorBody,
+}
+
+impl RestError {
+    pub fn new(status: StatusCode, message: impl Into<String>) -> Self {
+        Self { status, body: ErrorBody { error: message.into(), field: None } }
+    }
+
+    pub fn bad_request(message: impl Into<String>) -> Self {
+        Self::new(StatusCode::BAD_REQUEST, message)
+    }
+
+    pub fn unauthorized(message: impl Into<String>) -> Self {
+        Self::new(StatusCode::UNAUTHORIZED, message)
+    }
+
+    pub fn not_found(message: impl Into<String>) -> Self {
+        Self::new(StatusCode::NOT_FOUND, message)
+    }
+}
+
+/// The console's errors keep their meaning and message.
+impl From<AppError> for RestError {
+    fn from(err: AppError) -> Self {
+        let status = StatusCode::from_u16(err.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+        let field = match &err {
+            AppError::Invalid(invalid) => {
+                serde_json::to_value(invalid.field).ok().and_then(|v| v.as_str().map(str::to_owned))
+            }
+            _ => None,
+        };
+        Self { status, body: ErrorBody { error: err.to_string(), field } }
+    }
+}
+
+impl From<crate::domain::InvalidInput> for RestError {
+    fn from(invalid: crate::domain::InvalidInput) -> Self {
+        AppError::Invalid(invalid).into()
+    }
+}
+
+/// Malformed JSON, wrong types, unknown fields, a wrong content type or a body over the limit.
+impl From<JsonRejection> for RestError {
+    fn from(rejection: JsonRejection) -> Self {
+        let status = match rejection.status() {
+            StatusCode::PAYLOAD_TOO_LARGE => StatusCode::PAYLOAD_TOO_LARGE,
+            StatusCode::UNSUPPORTED_MEDIA_TYPE => StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            StatusCode::UNPROCESSABLE_ENTITY => StatusCode::UNPROCESSABLE_ENTITY,
+            _ => StatusCode::BAD_REQUEST,
+        };
+        Self::new(status, rejection.body_text())
+    }
+}
+
+impl IntoResponse for RestError {
+    fn into_response(self) -> Response {
+        let mut response = (self.status, Json(self.body)).into_response();
+        if self.status.is_server_error() {
+            // Older bentoml CLIs crash on a 5xx without it; it also ties a report to the logs.
+            let id = format!("{:016x}", rand::random::<u64>());
+            tracing::error!(trace_id = %id, status = %self.status, "REST request failed");
+            if let Ok(value) = HeaderValue::from_str(&id) {
+                response.headers_mut().insert("x-trace-id", value);
+            }
+        }
+        response
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn server_errors_carry_a_trace_id_and_a_json_body() {
+        let response = RestError::from(AppError::Internal).into_response();
+        assert_eq!(response.status(), StatusCode::INTERNAL_SERVER_ERROR);
+        assert_eq!(response.headers()["x-trace-id"].len(), 16);
+        let response = RestError::not_found("gone").into_response();
+        assert!(!response.headers().contains_key("x-trace-id"));
+    }
+
+    #[test]
+    fn invalid_input_names_its_field() {
+        let err = RestError::from(crate::domain::InvalidInput::new(crate::domain::Field::TokenTypes, "pick one"));
+        assert_eq!(err.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert_eq!(err.body.field.as_deref(), Some("token_types"));
+        assert_eq!(err.body.error, "pick one");
+    }
+}

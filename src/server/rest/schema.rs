@@ -1,0 +1,157 @@
+//! The JSON shapes of the Developer API, matching what the `bentoml` CLI decodes (every key
+//! present; see `shared/reference/bentoml-cli-contract.md`). Times are RFC 3339 strings.
+
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+use crate::domain::time::iso8601;
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct User {
+    pub name: String,
+    pub email: String,
+    pub first_name: String,
+    pub last_name: String,
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct Label {
+    pub key: String,
+    pub value: String,
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct Organization {
+    pub uid: String,
+    pub created_at: String,
+    pub updated_at: Option<String>,
+    pub deleted_at: Option<String>,
+    pub name: String,
+    /// Always `organization`.
+    pub resource_type: String,
+    pub labels: Vec<Label>,
+    pub description: String,
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct Cluster {
+    pub uid: String,
+    pub created_at: String,
+    pub updated_at: Option<String>,
+    pub deleted_at: Option<String>,
+    pub name: String,
+    /// Always `cluster`.
+    pub resource_type: String,
+    pub labels: Vec<Label>,
+    pub description: String,
+    pub organization_name: String,
+    pub creator: User,
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct Deployment {
+    pub uid: String,
+    pub created_at: String,
+    pub updated_at: Option<String>,
+    pub deleted_at: Option<String>,
+    pub name: String,
+    /// Always `deployment`.
+    pub resource_type: String,
+    pub labels: Vec<Label>,
+    /// The console does not probe upstreams, so this is `unknown`.
+    pub status: String,
+    pub kube_namespace: String,
+    pub creator: User,
+    pub cluster: Cluster,
+    /// Always null: the console does not build or roll out Bentos.
+    #[schema(value_type = Option<Object>)]
+    pub latest_revision: Option<()>,
+    /// The external URL; empty for Private deployments.
+    pub urls: Vec<String>,
+    pub description: String,
+    pub upstream_url: String,
+    /// `private`, `protected` or `public`.
+    pub access_type: String,
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct ApiToken {
+    pub uid: String,
+    pub created_at: String,
+    pub updated_at: Option<String>,
+    pub deleted_at: Option<String>,
+    pub name: String,
+    /// Always `api_token`.
+    pub resource_type: String,
+    pub labels: Vec<Label>,
+    pub description: String,
+    /// Developer tokens carry BentoCloud's API scopes; User tokens `deployment_endpoint_access`.
+    pub scopes: Vec<String>,
+    pub user: User,
+    pub organization: Organization,
+    pub expired_at: Option<String>,
+    pub last_used_at: Option<String>,
+    pub is_expired: bool,
+    /// Names of the deployments a User token may call.
+    pub deployments: Vec<String>,
+    /// The secret: only in the response that creates the token.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub token: Option<String>,
+}
+
+/// A page of a list.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct List<T> {
+    pub start: i64,
+    pub count: i64,
+    pub total: i64,
+    pub items: Vec<T>,
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct ErrorBody {
+    pub error: String,
+    /// The request field the error is about, when there is one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub field: Option<String>,
+}
+
+#[derive(Debug, Clone, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CreateDeployment {
+    pub name: String,
+    #[serde(default)]
+    pub description: String,
+    pub upstream_url: String,
+    /// `private`, `protected` (default) or `public`.
+    #[serde(default)]
+    pub access_type: Option<String>,
+}
+
+#[derive(Debug, Clone, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct UpdateDeployment {
+    pub description: Option<String>,
+    pub upstream_url: Option<String>,
+    pub access_type: Option<String>,
+}
+
+#[derive(Debug, Clone, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CreateApiToken {
+    pub name: String,
+    #[serde(default)]
+    pub description: String,
+    /// Any API scope makes it a Developer token.
+    #[serde(default)]
+    pub scopes: Vec<String>,
+    /// RFC 3339 time in the future; omitted or null for no expiry.
+    pub expired_at: Option<String>,
+    /// Deployment names: makes it a User token for them.
+    #[serde(default)]
+    pub deployments: Vec<String>,
+}
+
+pub fn rfc3339(at: i64) -> String {
+    iso8601(at)
+}

@@ -1,0 +1,163 @@
+//! `/api/v1/api_tokens`: the same rules and messages as the console's API Tokens page. The
+//! secret is in the create response only.
+
+use axum::{
+    extract::{rejection::JsonRejection, Path, Query, State},
+    http::StatusCode,
+    Json,
+};
+
+use super::{auth, schema, Developer, Paging, RestError};
+use crate::api::tokens::ApiToken;
+use crate::domain::{DeploymentName, Description, Expiration, Field, InvalidInput, TokenName, TokenTypes};
+use crate::server::{db, deployments, tokens, AppState};
+
+/// BentoCloud's API scopes: what a Developer token carries.
+const DEVELOPER_SCOPES: [&str; 5] = ["api", "read_organization", "write_organization", "read_cluster", "write_cluster"];
+const USER_SCOPE: &str = "deployment_endpoint_access";
+
+fn to_schema(token: ApiToken, developer: &Developer, secret: Option<String>, now: i64) -> schema::ApiToken {
+    let mut scopes: Vec<String> =
+        if token.is_developer { DEVELOPER_SCOPES.iter().map(|s| s.to_string()).collect() } else { Vec::new() };
+    if token.is_user {
+        scopes.push(USER_SCOPE.into());
+    }
+    schema::ApiToken {
+        uid: format!("tok-{}", token.id),
+        created_at: schema::rfc3339(token.created_at),
+        updated_at: None,
+        deleted_at: None,
+        is_expired: token.is_expired(now),
+        name: token.name,
+        resource_type: "api_token".into(),
+        labels: Vec::new(),
+        description: token.description,
+        scopes,
+        user: schema::User {
+            name: token.created_by.unwrap_or_default(),
+            email: token.created_by_email.unwrap_or_default(),
+            first_name: String::new(),
+            last_name: String::new(),
+        },
+        organization: auth::organization(&developer.account),
+        expired_at: token.expires_at.map(schema::rfc3339),
+        last_used_at: token.last_used_at.map(schema::rfc3339),
+        deployments: token.deployments.into_iter().map(|d| d.name).collect(),
+        token: secret,
+    }
+}
+
+fn token_id(uid: &str) -> Result<i64, RestError> {
+    uid.strip_prefix("tok-").and_then(|id| id.parse().ok()).ok_or_else(|| RestError::from(tokens::not_found()))
+}
+
+/// API tokens, newest first, `start`/`count` paging, filtered by `search`. Never a secret.
+#[utoipa::path(get, path = "/api/v1/api_tokens", tag = "api_tokens", params(Paging),
+    responses((status = 200, body = schema::List<schema::ApiToken>), (status = 401, body = schema::ErrorBody)))]
+pub async fn list(
+    developer: Developer,
+    State(state): State<AppState>,
+    Query(paging): Query<Paging>,
+) -> Result<Json<schema::List<schema::ApiToken>>, RestError> {
+    let (start, count) = (paging.start()?, paging.count()?);
+    let (items, total) = tokens::list(&state.pool, &developer.actor, paging.search(), start, count).await?;
+    let now = db::now();
+    let items: Vec<schema::ApiToken> = items.into_iter().map(|t| to_schema(t, &developer, None, now)).collect();
+    Ok(Json(schema::List { start, count: items.len() as i64, total, items }))
+}
+
+/// One API token by uid. Never its secret.
+#[utoipa::path(get, path = "/api/v1/api_tokens/{uid}", tag = "api_tokens", params(("uid" = String, Path)),
+    responses((status = 200, body = schema::ApiToken), (status = 404, body = schema::ErrorBody)))]
+pub async fn get_one(
+    developer: Developer,
+    State(state): State<AppState>,
+    Path(uid): Path<String>,
+) -> Result<Json<schema::ApiToken>, RestError> {
+    let token = tokens::find(&state.pool, &developer.actor, token_id(&uid)?).await?;
+    Ok(Json(to_schema(token, &developer, None, db::now())))
+}
+
+/// Creates an API token. Any scope makes it a Developer token; `deployments` (names) make it a
+/// User token for them; at least one of the two is required. The response carries the secret
+/// in `token`, the only time it is ever sent.
+#[utoipa::path(post, path = "/api/v1/api_tokens", tag = "api_tokens", request_body = schema::CreateApiToken,
+    responses((status = 201, body = schema::ApiToken), (status = 422, body = schema::ErrorBody)))]
+pub async fn create(
+    developer: Developer,
+    State(state): State<AppState>,
+    body: Result<Json<schema::CreateApiToken>, JsonRejection>,
+) -> Result<(StatusCode, Json<schema::ApiToken>), RestError> {
+    let Json(body) = body?;
+    let now = db::now();
+    let mut deployment_ids = Vec::new();
+    for name in &body.deployments {
+        let missing = || InvalidInput::new(Field::Deployments, format!("There is no deployment named {name:?}."));
+        let name = DeploymentName::parse(name).map_err(|_| missing())?;
+        let deployment = deployments::find_by_name(&state.pool, &state.settings, &developer.actor, &name)
+            .await
+            .map_err(|_| missing())?;
+        deployment_ids.push(deployment.id);
+    }
+    let expires_at = match body.expired_at.as_deref() {
+        None | Some("") => None,
+        Some(raw) => Some(parse_time(raw).ok_or_else(|| {
+            InvalidInput::new(Field::Expiration, format!("expired_at must be an RFC 3339 time, not {raw:?}."))
+        })?),
+    };
+    let new = tokens::NewToken {
+        name: TokenName::parse(&body.name)?,
+        description: Description::parse(&body.description)?,
+        types: TokenTypes::parse(!body.deployments.is_empty(), !body.scopes.is_empty(), deployment_ids)?,
+        expiration: Expiration::at(expires_at, now)?,
+    };
+    let (token, secret) = tokens::create(&state.pool, &developer.actor, new).await?;
+    let secret = secret.expose().to_owned();
+    Ok((StatusCode::CREATED, Json(to_schema(token, &developer, Some(secret), now))))
+}
+
+/// Deletes an API token; it stops working at once.
+#[utoipa::path(delete, path = "/api/v1/api_tokens/{uid}", tag = "api_tokens", params(("uid" = String, Path)),
+    responses((status = 200, body = schema::ApiToken), (status = 404, body = schema::ErrorBody)))]
+pub async fn delete(
+    developer: Developer,
+    State(state): State<AppState>,
+    Path(uid): Path<String>,
+) -> Result<Json<schema::ApiToken>, RestError> {
+    let token = tokens::find(&state.pool, &developer.actor, token_id(&uid)?).await?;
+    tokens::delete(&state.pool, &state.token_cache, &developer.actor, token.id).await?;
+    Ok(Json(to_schema(token, &developer, None, db::now())))
+}
+
+/// RFC 3339 (`2027-01-31T00:00:00Z`, with any offset), or a time without offset (taken as UTC,
+/// as Python's `datetime.isoformat()` writes it), or a bare date.
+fn parse_time(raw: &str) -> Option<i64> {
+    use time::{
+        format_description::well_known::Rfc3339, macros::format_description, OffsetDateTime, PrimitiveDateTime,
+    };
+    let raw = raw.trim();
+    if let Ok(at) = OffsetDateTime::parse(raw, &Rfc3339) {
+        return Some(at.unix_timestamp());
+    }
+    let naive =
+        format_description!(version = 2, "[year]-[month]-[day]T[hour]:[minute]:[second][optional [.[subsecond]]]");
+    if let Ok(at) = PrimitiveDateTime::parse(raw, naive) {
+        return Some(at.assume_utc().unix_timestamp());
+    }
+    crate::domain::time::parse_date(raw)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::parse_time;
+
+    #[test]
+    fn expiry_times_in_the_shapes_clients_send() {
+        assert_eq!(parse_time("2027-01-31T00:00:00Z"), Some(1_801_353_600));
+        assert_eq!(parse_time("2027-01-31T01:00:00+01:00"), Some(1_801_353_600));
+        assert_eq!(parse_time("2027-01-31T00:00:00"), Some(1_801_353_600));
+        assert_eq!(parse_time("2027-01-31T00:00:00.123456"), Some(1_801_353_600));
+        assert_eq!(parse_time("2027-01-31"), Some(1_801_353_600));
+        assert_eq!(parse_time("next week"), None);
+    }
+}

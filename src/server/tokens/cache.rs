@@ -1,0 +1,123 @@
+//! Verified tokens kept in memory, so checking a token costs a hash and a map lookup instead
+//! of a database round trip.
+//!
+//! Correctness comes from invalidation, not from waiting: deleting a token forgets it, and
+//! deleting a deployment (which removes grants) clears everything, before the change is
+//! acknowledged. Expiry is checked on every use. Entries also lapse after `TTL`, which bounds
+//! how long a change made by another process (the `bento-console` CLI, or another replica
+//! until replicas broadcast invalidations) can go unseen.
+
+use std::{
+    collections::HashMap,
+    sync::{
+        atomic::{AtomicI64, Ordering},
+        Arc, RwLock,
+    },
+    time::{Duration, Instant},
+};
+
+use super::{secret::TokenDigest, VerifiedToken};
+
+const TTL: Duration = Duration::from_secs(10);
+/// Past this many entries the cache starts afresh, bounding memory under a flood of tokens.
+const CAPACITY: usize = 100_000;
+
+pub struct Entry {
+    pub token: VerifiedToken,
+    pub expires_at: Option<i64>,
+    /// When a use was last recorded, shared by every request that sees this entry.
+    pub last_used_at: AtomicI64,
+    cached_at: Instant,
+}
+
+#[derive(Clone, Default)]
+pub struct TokenCache(Arc<RwLock<HashMap<[u8; 32], Arc<Entry>>>>);
+
+impl TokenCache {
+    pub fn get(&self, digest: &TokenDigest) -> Option<Arc<Entry>> {
+        let entries = self.0.read().unwrap_or_else(|poisoned| poisoned.into_inner());
+        entries.get(&digest.0).filter(|entry| entry.cached_at.elapsed() < TTL).cloned()
+    }
+
+    pub fn insert(
+        &self,
+        digest: &TokenDigest,
+        token: VerifiedToken,
+        expires_at: Option<i64>,
+        last_used_at: i64,
+    ) -> Arc<Entry> {
+        let entry = Arc::new(Entry {
+            token,
+            expires_at,
+            last_used_at: AtomicI64::new(last_used_at),
+            cached_at: Instant::now(),
+        });
+        let mut entries = self.0.write().unwrap_or_else(|poisoned| poisoned.into_inner());
+        if entries.len() >= CAPACITY {
+            entries.clear();
+        }
+        entries.insert(digest.0, entry.clone());
+        entry
+    }
+
+    /// A token was deleted.
+    pub fn forget_token(&self, id: i64) {
+        self.0.write().unwrap_or_else(|poisoned| poisoned.into_inner()).retain(|_, entry| entry.token.id != id);
+    }
+
+    /// Grants changed (a deployment was deleted).
+    pub fn clear(&self) {
+        self.0.write().unwrap_or_else(|poisoned| poisoned.into_inner()).clear();
+    }
+}
+
+impl Entry {
+    /// Claims the right to record a use at `now` if the last one is at least `interval` old;
+    /// only one of many concurrent requests wins.
+    pub fn claim_use(&self, now: i64, interval: i64) -> bool {
+        let last = self.last_used_at.load(Ordering::Relaxed);
+        now - last >= interval
+            && self.last_used_at.compare_exchange(last, now, Ordering::Relaxed, Ordering::Relaxed).is_ok()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn token(id: i64) -> VerifiedToken {
+        VerifiedToken {
+            id,
+            organization_id: 1,
+            user_id: Some(1),
+            is_user: true,
+            is_developer: false,
+            deployment_ids: vec![7],
+        }
+    }
+
+    #[test]
+    fn entries_are_found_by_digest_and_forgotten_on_change() {
+        let cache = TokenCache::default();
+        let (a, b) = (TokenDigest([1; 32]), TokenDigest([2; 32]));
+        cache.insert(&a, token(1), None, 0);
+        cache.insert(&b, token(2), Some(100), 0);
+        assert_eq!(cache.get(&a).unwrap().token, token(1));
+        assert_eq!(cache.get(&b).unwrap().expires_at, Some(100));
+        cache.forget_token(1);
+        assert!(cache.get(&a).is_none());
+        assert!(cache.get(&b).is_some());
+        cache.clear();
+        assert!(cache.get(&b).is_none());
+    }
+
+    #[test]
+    fn one_use_is_recorded_per_interval() {
+        let cache = TokenCache::default();
+        let entry = cache.insert(&TokenDigest([3; 32]), token(3), None, 1_000);
+        assert!(!entry.claim_use(1_030, 60), "30 s after the last record");
+        assert!(entry.claim_use(1_060, 60));
+        assert!(!entry.claim_use(1_061, 60), "already claimed");
+        assert_eq!(entry.last_used_at.load(Ordering::Relaxed), 1_060);
+    }
+}
