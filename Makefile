@@ -12,14 +12,15 @@ export PATH := $(BENTO_CONSOLE_TOOLS_DIR)/node_modules/.bin:$(HOME)/.cargo/bin:$
 DATABASE_URL ?= sqlite://data/console.db
 export DATABASE_URL
 
-.PHONY: run test tools build-release build-dev lint unit e2e bench clean
+.PHONY: run test tools build-release build-dev lint unit cli e2e bench clean
 
 ## run: build in release mode and serve http://127.0.0.1:3000 (data in ./data/console.db)
 run: build-release
 	$(CARGO_TARGET_DIR)/release/bento-console serve
 
-## test: formatting, clippy (server and browser), unit and integration tests, end-to-end tests
-test: lint unit e2e
+## test: formatting, clippy (server and browser), unit and integration tests, the real bentoml
+## CLI against the API, end-to-end tests in Chromium
+test: lint unit cli e2e
 
 build-release:
 	scripts/install-tools.sh build release
@@ -38,13 +39,20 @@ lint:
 unit:
 	cargo test --features ssr --lib --bins --tests
 
+cli: unit
+	scripts/install-bentoml.sh
+	scripts/install-schemathesis.sh
+	BENTO_CONSOLE_BIN=$(CARGO_TARGET_DIR)/debug/bento-console scripts/test-api-clients.sh
+
 e2e: build-dev
 	scripts/install-tools.sh browser e2e
 	cd end2end && BENTO_CONSOLE_BIN=$(CARGO_TARGET_DIR)/debug/bento-console npx playwright test
 
-## bench: token verification, page render and create latencies (release build; see README)
+## bench: token verification, page render and create latencies; API throughput with wrk
 bench:
 	cargo bench --features ssr --bench tokens
+	cargo build --release --features ssr --bin bento-console
+	benches/api-load.sh 10
 
 clean:
 	cargo clean

@@ -2,6 +2,7 @@ use leptos::prelude::*;
 use leptos_meta::{provide_meta_context, MetaTags, Stylesheet, Title};
 use leptos_router::{
     components::{ParentRoute, Redirect, Route, Router, Routes},
+    hooks::use_params_map,
     path, SsrMode,
 };
 
@@ -44,8 +45,18 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("") view=|| view! { <Redirect path="/deployments" /> } ssr=SsrMode::Async />
                     <Route path=path!("deployments") view=DeploymentsPage ssr=SsrMode::Async />
                     <Route path=path!("api_tokens") view=ApiTokensPage ssr=SsrMode::Async />
+                    // Links the bentoml CLI prints for BentoCloud's console.
+                    <Route path=path!("api-token") view=|| view! { <Redirect path="/api_tokens" /> } ssr=SsrMode::Async />
+                    <Route path=path!("deployments/:name") view=DeploymentLink ssr=SsrMode::Async />
                 </ParentRoute>
             </Routes>
         </Router>
     }
+}
+
+/// `/deployments/<name>` (the CLI's `admin_console` link) goes to that row of the list.
+#[component]
+fn DeploymentLink() -> impl IntoView {
+    let name = use_params_map().read_untracked().get("name").unwrap_or_default();
+    view! { <Redirect path=format!("/deployments#deployment-{name}") /> }
 }

@@ -166,3 +166,17 @@ async fn the_page_renders_the_list_on_the_server() {
     let dialog = app.get("/deployments?delete=summarize").await.text().await.unwrap();
     assert!(dialog.contains("<dialog") && dialog.contains("No API tokens are granted access to it."));
 }
+
+#[tokio::test]
+async fn the_links_the_bentoml_cli_prints_lead_to_the_pages() {
+    let app = signed_in_app().await;
+    for (path, location) in [
+        ("/", "/deployments"),
+        ("/deployments/summarize", "/deployments#deployment-summarize"),
+        ("/api-token", "/api_tokens"),
+    ] {
+        let response = app.client.get(app.url(path)).header("accept", "text/html").send().await.unwrap();
+        assert_eq!(response.status(), 302, "{path}");
+        assert_eq!(response.headers()["location"], location, "{path}");
+    }
+}

@@ -82,14 +82,14 @@ pub fn organization(account: &AccountRow) -> schema::Organization {
 }
 
 /// The user the token belongs to.
-#[utoipa::path(get, path = "/api/v1/auth/current", tag = "auth",
+#[utoipa::path(get, path = "/api/v1/auth/current", tag = "auth", operation_id = "current_user",
     responses((status = 200, body = schema::User), (status = 401, body = schema::ErrorBody)))]
 pub async fn current_user(developer: Developer) -> Json<schema::User> {
     Json(user(&developer.account))
 }
 
 /// The organization the token belongs to.
-#[utoipa::path(get, path = "/api/v1/current_org", tag = "auth",
+#[utoipa::path(get, path = "/api/v1/current_org", tag = "auth", operation_id = "current_organization",
     responses((status = 200, body = schema::Organization), (status = 401, body = schema::ErrorBody)))]
 pub async fn current_organization(developer: Developer) -> Json<schema::Organization> {
     Json(organization(&developer.account))

@@ -46,7 +46,7 @@ fn to_schema(d: Deployment, developer: &Developer) -> schema::Deployment {
 }
 
 /// Deployments, by name, `start`/`count` paging, filtered by `search` (or `q`).
-#[utoipa::path(get, path = "/api/v2/deployments", tag = "deployments", params(Paging),
+#[utoipa::path(get, path = "/api/v2/deployments", tag = "deployments", operation_id = "list_deployments", params(Paging),
     responses((status = 200, body = schema::List<schema::Deployment>), (status = 400, body = schema::ErrorBody), (status = 401, body = schema::ErrorBody)))]
 pub async fn list(
     developer: Developer,
@@ -63,8 +63,8 @@ pub async fn list(
 }
 
 /// One deployment by name.
-#[utoipa::path(get, path = "/api/v2/deployments/{name}", tag = "deployments", params(("name" = String, Path)),
-    responses((status = 200, body = schema::Deployment), (status = 404, body = schema::ErrorBody)))]
+#[utoipa::path(get, path = "/api/v2/deployments/{name}", tag = "deployments", operation_id = "get_deployment", params(("name" = String, Path)),
+    responses((status = 200, body = schema::Deployment), (status = 401, body = schema::ErrorBody), (status = 404, body = schema::ErrorBody)))]
 pub async fn get_one(
     developer: Developer,
     State(state): State<AppState>,
@@ -76,8 +76,9 @@ pub async fn get_one(
 }
 
 /// Registers a deployment.
-#[utoipa::path(post, path = "/api/v2/deployments", tag = "deployments", request_body = schema::CreateDeployment,
-    responses((status = 201, body = schema::Deployment), (status = 422, body = schema::ErrorBody)))]
+#[utoipa::path(post, path = "/api/v2/deployments", tag = "deployments", operation_id = "create_deployment", request_body = schema::CreateDeployment,
+    responses((status = 201, body = schema::Deployment), (status = 400, body = schema::ErrorBody), (status = 401, body = schema::ErrorBody),
+        (status = 413, body = schema::ErrorBody), (status = 415, body = schema::ErrorBody), (status = 422, body = schema::ErrorBody)))]
 pub async fn create(
     developer: Developer,
     State(state): State<AppState>,
@@ -96,9 +97,11 @@ pub async fn create(
 
 /// Changes a deployment's description, upstream URL or endpoint access type (takes effect at
 /// once); the fields left out keep their values.
-#[utoipa::path(patch, path = "/api/v2/deployments/{name}", tag = "deployments", params(("name" = String, Path)),
+#[utoipa::path(patch, path = "/api/v2/deployments/{name}", tag = "deployments", operation_id = "update_deployment", params(("name" = String, Path)),
     request_body = schema::UpdateDeployment,
-    responses((status = 200, body = schema::Deployment), (status = 404, body = schema::ErrorBody), (status = 422, body = schema::ErrorBody)))]
+    responses((status = 200, body = schema::Deployment), (status = 400, body = schema::ErrorBody), (status = 401, body = schema::ErrorBody),
+        (status = 404, body = schema::ErrorBody), (status = 413, body = schema::ErrorBody), (status = 415, body = schema::ErrorBody),
+        (status = 422, body = schema::ErrorBody)))]
 pub async fn update(
     developer: Developer,
     State(state): State<AppState>,
@@ -118,8 +121,8 @@ pub async fn update(
 }
 
 /// Deletes a deployment; tokens lose their access to it.
-#[utoipa::path(delete, path = "/api/v2/deployments/{name}", tag = "deployments", params(("name" = String, Path)),
-    responses((status = 200, body = schema::Deployment), (status = 404, body = schema::ErrorBody)))]
+#[utoipa::path(delete, path = "/api/v2/deployments/{name}", tag = "deployments", operation_id = "delete_deployment", params(("name" = String, Path)),
+    responses((status = 200, body = schema::Deployment), (status = 401, body = schema::ErrorBody), (status = 404, body = schema::ErrorBody)))]
 pub async fn delete(
     developer: Developer,
     State(state): State<AppState>,

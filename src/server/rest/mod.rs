@@ -68,7 +68,7 @@ pub fn router() -> Router<AppState> {
         .route("/v2/deployments", get(deployments::list).post(deployments::create))
         .route(
             "/v2/deployments/{name}",
-            get(deployments::get_one).patch(deployments::update).put(deployments::update).delete(deployments::delete),
+            get(deployments::get_one).patch(deployments::update).delete(deployments::delete),
         )
         .route("/v1/api_tokens", get(tokens::list).post(tokens::create))
         .route("/v1/api_tokens/{uid}", get(tokens::get_one).delete(tokens::delete))

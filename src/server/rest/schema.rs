@@ -119,28 +119,39 @@ pub struct ErrorBody {
 #[derive(Debug, Clone, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct CreateDeployment {
+    /// A DNS label; upper case is lowered.
+    #[schema(pattern = "^[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?$", max_length = 63)]
     pub name: String,
     #[serde(default)]
+    #[schema(max_length = 500)]
     pub description: String,
+    /// `http` or `https`, with a host.
+    #[schema(pattern = "^https?://[^/?#@\\s]+(/[^?#\\s]*)?$")]
     pub upstream_url: String,
     /// `private`, `protected` (default) or `public`.
     #[serde(default)]
+    #[schema(pattern = "^(private|protected|public)$")]
     pub access_type: Option<String>,
 }
 
 #[derive(Debug, Clone, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct UpdateDeployment {
+    #[schema(max_length = 500)]
     pub description: Option<String>,
+    #[schema(pattern = "^https?://[^/?#@\\s]+(/[^?#\\s]*)?$")]
     pub upstream_url: Option<String>,
+    #[schema(pattern = "^(private|protected|public)$")]
     pub access_type: Option<String>,
 }
 
 #[derive(Debug, Clone, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct CreateApiToken {
+    #[schema(min_length = 1, max_length = 64)]
     pub name: String,
     #[serde(default)]
+    #[schema(max_length = 500)]
     pub description: String,
     /// Any API scope makes it a Developer token.
     #[serde(default)]

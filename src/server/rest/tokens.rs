@@ -52,8 +52,8 @@ fn token_id(uid: &str) -> Result<i64, RestError> {
 }
 
 /// API tokens, newest first, `start`/`count` paging, filtered by `search`. Never a secret.
-#[utoipa::path(get, path = "/api/v1/api_tokens", tag = "api_tokens", params(Paging),
-    responses((status = 200, body = schema::List<schema::ApiToken>), (status = 401, body = schema::ErrorBody)))]
+#[utoipa::path(get, path = "/api/v1/api_tokens", tag = "api_tokens", operation_id = "list_api_tokens", params(Paging),
+    responses((status = 200, body = schema::List<schema::ApiToken>), (status = 400, body = schema::ErrorBody), (status = 401, body = schema::ErrorBody)))]
 pub async fn list(
     developer: Developer,
     State(state): State<AppState>,
@@ -67,8 +67,8 @@ pub async fn list(
 }
 
 /// One API token by uid. Never its secret.
-#[utoipa::path(get, path = "/api/v1/api_tokens/{uid}", tag = "api_tokens", params(("uid" = String, Path)),
-    responses((status = 200, body = schema::ApiToken), (status = 404, body = schema::ErrorBody)))]
+#[utoipa::path(get, path = "/api/v1/api_tokens/{uid}", tag = "api_tokens", operation_id = "get_api_token", params(("uid" = String, Path)),
+    responses((status = 200, body = schema::ApiToken), (status = 401, body = schema::ErrorBody), (status = 404, body = schema::ErrorBody)))]
 pub async fn get_one(
     developer: Developer,
     State(state): State<AppState>,
@@ -81,8 +81,9 @@ pub async fn get_one(
 /// Creates an API token. Any scope makes it a Developer token; `deployments` (names) make it a
 /// User token for them; at least one of the two is required. The response carries the secret
 /// in `token`, the only time it is ever sent.
-#[utoipa::path(post, path = "/api/v1/api_tokens", tag = "api_tokens", request_body = schema::CreateApiToken,
-    responses((status = 201, body = schema::ApiToken), (status = 422, body = schema::ErrorBody)))]
+#[utoipa::path(post, path = "/api/v1/api_tokens", tag = "api_tokens", operation_id = "create_api_token", request_body = schema::CreateApiToken,
+    responses((status = 201, body = schema::ApiToken), (status = 400, body = schema::ErrorBody), (status = 401, body = schema::ErrorBody),
+        (status = 413, body = schema::ErrorBody), (status = 415, body = schema::ErrorBody), (status = 422, body = schema::ErrorBody)))]
 pub async fn create(
     developer: Developer,
     State(state): State<AppState>,
@@ -117,8 +118,8 @@ pub async fn create(
 }
 
 /// Deletes an API token; it stops working at once.
-#[utoipa::path(delete, path = "/api/v1/api_tokens/{uid}", tag = "api_tokens", params(("uid" = String, Path)),
-    responses((status = 200, body = schema::ApiToken), (status = 404, body = schema::ErrorBody)))]
+#[utoipa::path(delete, path = "/api/v1/api_tokens/{uid}", tag = "api_tokens", operation_id = "delete_api_token", params(("uid" = String, Path)),
+    responses((status = 200, body = schema::ApiToken), (status = 401, body = schema::ErrorBody), (status = 404, body = schema::ErrorBody)))]
 pub async fn delete(
     developer: Developer,
     State(state): State<AppState>,
