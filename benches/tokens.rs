@@ -22,6 +22,8 @@ async fn main() {
         public_url: None,
         site_root: "target/site".into(),
         apps_domain: "apps.localhost".into(),
+        upstream_connect_timeout: 5,
+        upstream_timeout: 60,
         session_idle_minutes: 60,
     };
     let app = Application::build(config.clone()).await.unwrap();

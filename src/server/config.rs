@@ -31,6 +31,15 @@ pub struct Config {
     #[arg(long, env = "BENTO_CONSOLE_APPS_DOMAIN", default_value = "apps.localhost", value_parser = parse_apps_domain, global = true)]
     pub apps_domain: String,
 
+    /// Seconds the gateway waits to connect to a deployment's upstream before answering 502.
+    #[arg(long, env = "BENTO_CONSOLE_UPSTREAM_CONNECT_TIMEOUT", default_value_t = 5, value_parser = clap::value_parser!(u64).range(1..), global = true)]
+    pub upstream_connect_timeout: u64,
+
+    /// Seconds the gateway waits for an upstream's response headers before answering 504
+    /// (a streamed body may then take as long as it needs).
+    #[arg(long, env = "BENTO_CONSOLE_UPSTREAM_TIMEOUT", default_value_t = 60, value_parser = clap::value_parser!(u64).range(1..), global = true)]
+    pub upstream_timeout: u64,
+
     /// Minutes of inactivity after which a session expires.
     #[arg(long, env = "BENTO_CONSOLE_SESSION_IDLE_MINUTES", default_value_t = 720, value_parser = clap::value_parser!(u32).range(1..), global = true)]
     pub session_idle_minutes: u32,

@@ -7,6 +7,7 @@ pub mod config;
 pub mod db;
 pub mod deployments;
 pub mod error;
+pub mod gateway;
 mod guard;
 pub mod rest;
 pub mod setup;
@@ -37,6 +38,7 @@ pub struct AppState {
     pub settings: Arc<Settings>,
     pub reveals: tokens::Reveals,
     pub token_cache: tokens::TokenCache,
+    pub gateway: Arc<gateway::Gateway>,
 }
 
 /// Values derived from the configuration once the listener is bound.
@@ -116,6 +118,10 @@ impl Application {
             settings: Arc::new(Settings::new(&config, bound)),
             reveals: tokens::Reveals::default(),
             token_cache: tokens::TokenCache::default(),
+            gateway: Arc::new(gateway::Gateway::new(
+                std::time::Duration::from_secs(config.upstream_connect_timeout),
+                std::time::Duration::from_secs(config.upstream_timeout),
+            )),
         };
 
         let store = SqliteStore::new(pool);
@@ -186,6 +192,8 @@ fn router(state: AppState, config: &Config) -> Router {
         .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
         .layer(axum::middleware::from_fn_with_state(state.clone(), guard::guard))
         .layer(session_layer)
+        // Outermost: deployment hosts never reach the console's sessions or pages.
+        .layer(axum::middleware::from_fn_with_state(state.clone(), gateway::route))
         .with_state(state)
 }
 

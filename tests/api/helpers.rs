@@ -27,6 +27,8 @@ pub fn config_for(dir: &TempDir) -> Config {
         public_url: None,
         site_root: PathBuf::from("target/site"),
         apps_domain: "apps.localhost".into(),
+        upstream_connect_timeout: 5,
+        upstream_timeout: 60,
         session_idle_minutes: 60,
     }
 }

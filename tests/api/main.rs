@@ -4,6 +4,7 @@
 mod auth;
 mod cli;
 mod deployments;
+mod gateway;
 mod helpers;
 mod rest;
 mod setup;

@@ -121,3 +121,28 @@ pub async fn delete(db: impl SqliteExecutor<'_>, organization_id: i64, id: i64) 
         .await?;
     Ok(result.rows_affected() == 1)
 }
+
+/// Where the gateway sends a deployment's requests, and how it is exposed.
+#[derive(Debug, Clone, FromRow)]
+pub struct Route {
+    pub id: i64,
+    pub upstream_url: String,
+    pub access: String,
+}
+
+/// The deployment named `name` in the organization whose slug is `organization_slug`.
+pub async fn find_route(
+    db: impl SqliteExecutor<'_>,
+    organization_slug: &str,
+    name: &str,
+) -> sqlx::Result<Option<Route>> {
+    sqlx::query_as(
+        "select d.id, d.upstream_url, d.access from deployments d
+         join organizations o on o.id = d.organization_id
+         where o.slug = $1 and d.name = $2",
+    )
+    .bind(organization_slug)
+    .bind(name)
+    .fetch_optional(db)
+    .await
+}

@@ -1,0 +1,340 @@
+//! The gateway over real sockets: a real upstream (an axum app on its own port) behind the
+//! console's listener, called with Host headers naming deployments.
+
+use std::{net::SocketAddr, time::Duration};
+
+use axum::{
+    body::{Body, Bytes},
+    extract::Request,
+    routing::{any, get, post},
+    Json, Router,
+};
+use bento_console::server::db;
+use reqwest::StatusCode;
+use serde_json::{json, Value};
+
+use crate::helpers::*;
+
+/// An upstream that reports what it received.
+async fn spawn_upstream() -> SocketAddr {
+    let app = Router::new()
+        .route("/echo", any(echo))
+        .route("/echo/{*rest}", any(echo))
+        .route(
+            "/upload",
+            post(|body: Body| async move {
+                let bytes = axum::body::to_bytes(body, usize::MAX).await.unwrap();
+                Json(json!({ "bytes": bytes.len() }))
+            }),
+        )
+        .route(
+            "/stream",
+            get(|| async {
+                let chunks = futures_chunks();
+                Body::from_stream(chunks)
+            }),
+        )
+        .route(
+            "/slow",
+            get(|| async {
+                tokio::time::sleep(Duration::from_secs(5)).await;
+                "late"
+            }),
+        );
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+    addr
+}
+
+fn futures_chunks() -> impl futures_core::Stream<Item = Result<Bytes, std::io::Error>> {
+    async_stream(3, Duration::from_millis(400))
+}
+
+/// `n` chunks, one every `gap`, without pulling in a stream crate.
+fn async_stream(n: u32, gap: Duration) -> impl futures_core::Stream<Item = Result<Bytes, std::io::Error>> {
+    let (tx, rx) = tokio::sync::mpsc::channel(1);
+    tokio::spawn(async move {
+        for i in 0..n {
+            if i > 0 {
+                tokio::time::sleep(gap).await;
+            }
+            if tx.send(Ok(Bytes::from(format!("chunk {i}\n")))).await.is_err() {
+                return;
+            }
+        }
+    });
+    tokio_stream::wrappers::ReceiverStream::new(rx)
+}
+
+async fn echo(request: Request) -> Json<Value> {
+    let headers: serde_json::Map<String, Value> = request
+        .headers()
+        .iter()
+        .map(|(k, v)| (k.to_string(), Value::String(v.to_str().unwrap_or_default().to_owned())))
+        .collect();
+    Json(json!({ "method": request.method().as_str(), "uri": request.uri().to_string(), "headers": headers }))
+}
+
+struct Fixture {
+    app: TestApp,
+    port: String,
+    ids: std::collections::HashMap<&'static str, String>,
+}
+
+impl Fixture {
+    async fn new(upstream: &str) -> Self {
+        let app = spawn_app().await;
+        assert_eq!(app.setup_admin().await.status(), 200);
+        let mut ids = std::collections::HashMap::new();
+        for (name, access) in
+            [("open", "public"), ("guarded", "protected"), ("hidden", "private"), ("other", "protected")]
+        {
+            let response = app
+                .call(
+                    "create_deployment",
+                    &[("name", name), ("description", ""), ("upstream_url", upstream), ("access", access)],
+                )
+                .await;
+            assert_eq!(response.status(), 200);
+        }
+        let list: Value = app.call("list_deployments", &[]).await.json().await.unwrap();
+        for d in list["items"].as_array().unwrap() {
+            let name = match d["name"].as_str().unwrap() {
+                "open" => "open",
+                "guarded" => "guarded",
+                "hidden" => "hidden",
+                _ => "other",
+            };
+            ids.insert(name, d["id"].to_string());
+        }
+        let port = app.base_url.rsplit(':').next().unwrap().to_owned();
+        Self { app, port, ids }
+    }
+
+    async fn token(&self, name: &str, fields: &[(&str, &str)]) -> String {
+        let mut form = vec![("name", name), ("description", ""), ("expiration", "never")];
+        form.extend_from_slice(fields);
+        let response = self.app.call("create_api_token", &form).await;
+        assert_eq!(response.status(), 200);
+        response.json::<Value>().await.unwrap()["secret"].as_str().unwrap().to_owned()
+    }
+
+    fn host(&self, deployment: &str) -> String {
+        format!("{deployment}.mybentocloud.apps.localhost:{}", self.port)
+    }
+
+    async fn call(&self, deployment: &str, path: &str, token: Option<&str>) -> reqwest::Response {
+        let mut request = reqwest::Client::new().get(self.app.url(path)).header("host", self.host(deployment));
+        if let Some(token) = token {
+            request = request.header("authorization", format!("Bearer {token}"));
+        }
+        request.send().await.unwrap()
+    }
+}
+
+#[tokio::test]
+async fn the_access_matrix() {
+    let upstream = spawn_upstream().await;
+    let f = Fixture::new(&format!("http://{upstream}")).await;
+    let guarded = f.ids["guarded"].clone();
+    let other = f.ids["other"].clone();
+    let user = f.token("user", &[("user", "on"), ("deployment_ids[]", &guarded)]).await;
+    let user_other = f.token("user-other", &[("user", "on"), ("deployment_ids[]", &other)]).await;
+    let developer = f.token("developer", &[("developer", "on")]).await;
+    let expired = f.token("expired", &[("user", "on"), ("deployment_ids[]", &guarded)]).await;
+    let deleted = f.token("deleted", &[("user", "on"), ("deployment_ids[]", &guarded)]).await;
+    let pool = db::connect_and_migrate(&config_for(&f.app.dir).database_url).await.unwrap();
+    sqlx::query("update api_tokens set expires_at = 1 where name = 'expired'").execute(&pool).await.unwrap();
+    let list: Value =
+        f.app.call("list_api_tokens", &[("search", "deleted"), ("page", "1")]).await.json().await.unwrap();
+    f.app.call("delete_api_token", &[("id", &list["items"][0]["id"].to_string())]).await;
+    let mut tampered = user.clone();
+    tampered.replace_range(12..13, if &user[12..13] == "a" { "b" } else { "a" });
+    let unknown = "bcst_".to_owned() + &"A".repeat(49);
+
+    let cases: [(&str, Option<&str>); 9] = [
+        ("none", None),
+        ("malformed", Some("not-a-token")),
+        ("tampered checksum", Some(&tampered)),
+        ("unknown", Some(&unknown)),
+        ("expired", Some(&expired)),
+        ("deleted", Some(&deleted)),
+        ("developer-only", Some(&developer)),
+        ("user for another deployment", Some(&user_other)),
+        ("user for this deployment", Some(&user)),
+    ];
+    let protected = [401, 401, 401, 401, 401, 401, 403, 403, 200];
+    for ((what, token), protected_status) in cases.iter().zip(protected) {
+        let public = f.call("open", "/echo", *token).await;
+        assert_eq!(public.status(), 200, "public, {what}");
+        let private = f.call("hidden", "/echo", *token).await;
+        assert_eq!(private.status(), 404, "private, {what}");
+        let response = f.call("guarded", "/echo", *token).await;
+        assert_eq!(response.status().as_u16(), protected_status, "protected, {what}");
+        if protected_status == 401 {
+            assert_eq!(response.headers()["www-authenticate"], "Bearer", "{what}");
+        }
+        if protected_status != 200 {
+            let body: Value = response.json().await.unwrap();
+            assert!(body["error"].is_string(), "{what}: {body}");
+        }
+    }
+
+    // Private and unknown names answer the same.
+    let private: Value = f.call("hidden", "/echo", Some(&user)).await.json().await.unwrap();
+    let unknown_name: Value = f.call("nothing-here", "/echo", None).await.json().await.unwrap();
+    assert_eq!(private, unknown_name);
+    // Any other host is the console.
+    assert_eq!(reqwest::get(f.app.url("/healthz")).await.unwrap().status(), 200);
+}
+
+#[tokio::test]
+async fn the_token_is_not_passed_on_and_forwarding_headers_are_added() {
+    let upstream = spawn_upstream().await;
+    let f = Fixture::new(&format!("http://{upstream}")).await;
+    let user = f.token("user", &[("user", "on"), ("deployment_ids[]", &f.ids["guarded"])]).await;
+    let response = reqwest::Client::new()
+        .post(f.app.url("/echo/generate?x=1"))
+        .header("host", f.host("guarded"))
+        .header("authorization", format!("Bearer {user}"))
+        .header("connection", "keep-alive, x-hop")
+        .header("x-hop", "drop me")
+        .header("x-forwarded-for", "10.1.2.3")
+        .body("{}")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 200);
+    let seen: Value = response.json().await.unwrap();
+    assert_eq!(seen["method"], "POST");
+    assert_eq!(seen["uri"], "/echo/generate?x=1");
+    let headers = &seen["headers"];
+    assert!(headers.get("authorization").is_none(), "the token stays at the gateway");
+    assert!(headers.get("x-hop").is_none(), "headers named in Connection are hop-by-hop");
+    assert_eq!(headers["x-forwarded-for"], "10.1.2.3, 127.0.0.1");
+    assert_eq!(headers["x-forwarded-host"], f.host("guarded"));
+    assert_eq!(headers["x-forwarded-proto"], "http");
+}
+
+#[tokio::test]
+async fn revocation_and_access_changes_apply_to_the_next_request() {
+    let upstream = spawn_upstream().await;
+    let f = Fixture::new(&format!("http://{upstream}")).await;
+    let guarded = f.ids["guarded"].clone();
+    let user = f.token("user", &[("user", "on"), ("deployment_ids[]", &guarded)]).await;
+    assert_eq!(f.call("guarded", "/echo", Some(&user)).await.status(), 200);
+
+    let set_access = |access: &'static str| {
+        let guarded = guarded.clone();
+        let app = &f.app;
+        async move {
+            let response = app
+                .call(
+                    "update_deployment",
+                    &[
+                        ("id", &guarded),
+                        ("description", ""),
+                        ("upstream_url", &format!("http://{upstream}")),
+                        ("access", access),
+                    ],
+                )
+                .await;
+            assert_eq!(response.status(), 200);
+        }
+    };
+    set_access("private").await;
+    assert_eq!(f.call("guarded", "/echo", Some(&user)).await.status(), 404);
+    set_access("public").await;
+    assert_eq!(f.call("guarded", "/echo", None).await.status(), 200);
+    set_access("protected").await;
+    assert_eq!(f.call("guarded", "/echo", None).await.status(), 401);
+    assert_eq!(f.call("guarded", "/echo", Some(&user)).await.status(), 200);
+
+    let list: Value = f.app.call("list_api_tokens", &[("search", "user"), ("page", "1")]).await.json().await.unwrap();
+    assert_eq!(f.app.call("delete_api_token", &[("id", &list["items"][0]["id"].to_string())]).await.status(), 200);
+    assert_eq!(f.call("guarded", "/echo", Some(&user)).await.status(), 401, "deleted: refused at once");
+
+    assert_eq!(f.app.call("delete_deployment", &[("id", &guarded)]).await.status(), 200);
+    assert_eq!(f.call("guarded", "/echo", None).await.status(), 404);
+}
+
+#[tokio::test]
+async fn bodies_stream_both_ways() {
+    let upstream = spawn_upstream().await;
+    let f = Fixture::new(&format!("http://{upstream}")).await;
+    // 8 MiB up, sent in chunks.
+    let (tx, rx) = tokio::sync::mpsc::channel::<Result<Bytes, std::io::Error>>(4);
+    tokio::spawn(async move {
+        for _ in 0..128 {
+            tx.send(Ok(Bytes::from(vec![7u8; 64 * 1024]))).await.unwrap();
+        }
+    });
+    let response = reqwest::Client::new()
+        .post(f.app.url("/upload"))
+        .header("host", f.host("open"))
+        .body(reqwest::Body::wrap_stream(tokio_stream::wrappers::ReceiverStream::new(rx)))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 200);
+    assert_eq!(response.json::<Value>().await.unwrap()["bytes"], 8 * 1024 * 1024);
+
+    // Down: the first chunk arrives long before the upstream has finished.
+    let started = std::time::Instant::now();
+    let mut response = f.call("open", "/stream", None).await;
+    let first = response.chunk().await.unwrap().unwrap();
+    let first_at = started.elapsed();
+    assert_eq!(first, "chunk 0\n");
+    let mut rest = Vec::new();
+    while let Some(chunk) = response.chunk().await.unwrap() {
+        rest.extend_from_slice(&chunk);
+    }
+    assert_eq!(rest, b"chunk 1\nchunk 2\n");
+    assert!(first_at < Duration::from_millis(350), "first chunk after {first_at:?}: the response was buffered");
+    assert!(started.elapsed() >= Duration::from_millis(800));
+}
+
+#[tokio::test]
+async fn an_unreachable_or_slow_upstream_gets_502_or_504() {
+    let closed = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap().local_addr().unwrap();
+    let f = Fixture::new(&format!("http://{closed}")).await;
+    let response = f.call("open", "/echo", None).await;
+    assert_eq!(response.status(), StatusCode::BAD_GATEWAY);
+    assert!(response.json::<Value>().await.unwrap()["error"].as_str().unwrap().contains("unreachable"));
+
+    let upstream = spawn_upstream().await;
+    let dir = std::sync::Arc::new(tempfile::tempdir().unwrap());
+    let mut config = config_for(&dir);
+    config.upstream_timeout = 1;
+    let app = spawn_app_with(config, dir, browser_like_client()).await;
+    app.setup_admin().await;
+    app.call(
+        "create_deployment",
+        &[("name", "slow"), ("description", ""), ("upstream_url", &format!("http://{upstream}")), ("access", "public")],
+    )
+    .await;
+    let port = app.base_url.rsplit(':').next().unwrap();
+    let response = reqwest::Client::new()
+        .get(app.url("/slow"))
+        .header("host", format!("slow.mybentocloud.apps.localhost:{port}"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::GATEWAY_TIMEOUT);
+}
+
+#[tokio::test]
+async fn repeated_failed_authentications_are_rate_limited() {
+    let upstream = spawn_upstream().await;
+    let f = Fixture::new(&format!("http://{upstream}")).await;
+    for _ in 0..30 {
+        assert_eq!(f.call("guarded", "/echo", Some("bogus")).await.status(), 401);
+    }
+    let response = f.call("guarded", "/echo", Some("bogus")).await;
+    assert_eq!(response.status(), StatusCode::TOO_MANY_REQUESTS);
+    let retry: u64 = response.headers()["retry-after"].to_str().unwrap().parse().unwrap();
+    assert!((1..=60).contains(&retry));
+    // Public deployments need no authentication and stay reachable.
+    assert_eq!(f.call("open", "/echo", None).await.status(), 200);
+}
