@@ -235,7 +235,7 @@ fn TokenRow(token: ApiToken, now: i64) -> impl IntoView {
             <td>
                 <RelativeTime at=token.created_at now />
             </td>
-            <td>
+            <td class="last-used">
                 {match token.last_used_at {
                     Some(at) => view! { <RelativeTime at now /> }.into_any(),
                     None => view! { <span class="muted">"Never"</span> }.into_any(),
