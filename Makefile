@@ -48,11 +48,13 @@ e2e: build-dev
 	scripts/install-tools.sh browser e2e
 	cd end2end && BENTO_CONSOLE_BIN=$(CARGO_TARGET_DIR)/debug/bento-console npx playwright test
 
-## bench: token verification, page render and create latencies; API throughput with wrk
+## bench: token verification, page render and create latencies; API and gateway throughput with
+## wrk (the gateway against nginx)
 bench:
 	cargo bench --features ssr --bench tokens
 	cargo build --release --features ssr --bin bento-console
 	benches/api-load.sh 10
+	benches/gateway-load.sh 10
 
 clean:
 	cargo clean

@@ -50,7 +50,7 @@ pub async fn create_deployment(
     let (state, actor) = auth::require_actor().await?;
     let name = DeploymentName::parse(&name)?;
     let input = parse_input(&description, &upstream_url, &access)?;
-    deployments::create(&state.pool, &state.settings, &actor, name, input).await?;
+    deployments::create(&state.pool, &state.settings, &state.caches, &actor, name, input).await?;
     leptos_axum::redirect("/deployments");
     Ok(())
 }
@@ -65,7 +65,7 @@ pub async fn update_deployment(
     use crate::server::{auth, deployments};
     let (state, actor) = auth::require_actor().await?;
     let input = parse_input(&description, &upstream_url, &access)?;
-    deployments::update(&state.pool, &state.settings, &actor, id, input).await?;
+    deployments::update(&state.pool, &state.settings, &state.caches, &actor, id, input).await?;
     leptos_axum::redirect("/deployments");
     Ok(())
 }
@@ -74,7 +74,7 @@ pub async fn update_deployment(
 pub async fn delete_deployment(id: i64) -> Result<(), AppError> {
     use crate::server::{auth, deployments};
     let (state, actor) = auth::require_actor().await?;
-    deployments::delete(&state.pool, &state.token_cache, &actor, id).await?;
+    deployments::delete(&state.pool, &state.caches, &actor, id).await?;
     leptos_axum::redirect("/deployments");
     Ok(())
 }

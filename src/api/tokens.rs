@@ -111,7 +111,7 @@ pub async fn take_revealed_token() -> Result<Option<CreatedToken>, AppError> {
 pub async fn delete_api_token(id: i64) -> Result<(), AppError> {
     use crate::server::{auth, tokens};
     let (state, actor) = auth::require_actor().await?;
-    tokens::delete(&state.pool, &state.token_cache, &actor, id).await?;
+    tokens::delete(&state.pool, &state.caches.tokens, &actor, id).await?;
     leptos_axum::redirect("/api_tokens");
     Ok(())
 }

@@ -1,4 +1,4 @@
-//! The `bento-console` command line: `serve` (the default), `migrate`, `user create`.
+//! The `bento-console` command line: `serve` (the default), `migrate`, `user create`, `deployment …`.
 
 use std::io::Read;
 
@@ -10,7 +10,7 @@ use super::{
     config::Config,
     db,
     deployments::{self, DeploymentInput},
-    tokens, Application, Settings,
+    Application, Caches, Settings,
 };
 use crate::domain::{
     AccessType, DeploymentName, Description, Email, NewPassword, OrganizationName, PersonName, UpstreamUrl,
@@ -117,6 +117,9 @@ async fn run_deployment(command: DeploymentCommand, config: &Config) -> anyhow::
     let pool = db::connect_and_migrate(&config.database_url).await?;
     let actor = accounts::command_line_actor(&pool).await?;
     let settings = Settings::new(config, config.addr);
+    // This process's own caches: a running server's entries lapse within seconds (see
+    // `tokens::cache` and `gateway::routes`).
+    let caches = Caches::default();
     match command {
         DeploymentCommand::Create { name, upstream, access, description } => {
             let name = DeploymentName::parse(&name)?;
@@ -125,7 +128,7 @@ async fn run_deployment(command: DeploymentCommand, config: &Config) -> anyhow::
                 upstream_url: UpstreamUrl::parse(&upstream)?,
                 access: AccessType::parse(&access)?,
             };
-            let created = deployments::create(&pool, &settings, &actor, name, input).await?;
+            let created = deployments::create(&pool, &settings, &caches, &actor, name, input).await?;
             println!("Created deployment {} ({}).", created.name, created.access.label());
             if let Some(url) = created.external_url {
                 println!("External URL: {url}");
@@ -145,9 +148,7 @@ async fn run_deployment(command: DeploymentCommand, config: &Config) -> anyhow::
         DeploymentCommand::Delete { name } => {
             let name = DeploymentName::parse(&name)?;
             let deployment = deployments::find_by_name(&pool, &settings, &actor, &name).await?;
-            // This process has no token cache to clear; the server's entries lapse within seconds,
-            // and the deleted deployment is unreachable at once anyway.
-            deployments::delete(&pool, &tokens::TokenCache::default(), &actor, deployment.id).await?;
+            deployments::delete(&pool, &caches, &actor, deployment.id).await?;
             println!("Deleted deployment {name}.");
         }
     }

@@ -37,8 +37,16 @@ pub struct AppState {
     pub setup: SetupCode,
     pub settings: Arc<Settings>,
     pub reveals: tokens::Reveals,
-    pub token_cache: tokens::TokenCache,
+    pub caches: Caches,
     pub gateway: Arc<gateway::Gateway>,
+}
+
+/// The in-memory caches that changes must invalidate (see `tokens::cache` and
+/// `gateway::routes`). Cheap to clone.
+#[derive(Clone, Default)]
+pub struct Caches {
+    pub tokens: tokens::TokenCache,
+    pub routes: gateway::RouteCache,
 }
 
 /// Values derived from the configuration once the listener is bound.
@@ -117,7 +125,7 @@ impl Application {
             setup,
             settings: Arc::new(Settings::new(&config, bound)),
             reveals: tokens::Reveals::default(),
-            token_cache: tokens::TokenCache::default(),
+            caches: Caches::default(),
             gateway: Arc::new(gateway::Gateway::new(
                 std::time::Duration::from_secs(config.upstream_connect_timeout),
                 std::time::Duration::from_secs(config.upstream_timeout),

@@ -5,7 +5,7 @@ pub mod repo;
 
 use repo::DeploymentRow;
 
-use super::{accounts::Actor, db, error::internal, tokens::TokenCache, Settings};
+use super::{accounts::Actor, db, error::internal, Caches, Settings};
 use crate::api::{deployments::Deployment, AppError};
 use crate::domain::{AccessType, DeploymentName, Description, Field, InvalidInput, UpstreamUrl};
 
@@ -28,6 +28,7 @@ pub async fn list(pool: &db::Pool, settings: &Settings, actor: &Actor) -> Result
 pub async fn create(
     pool: &db::Pool,
     settings: &Settings,
+    caches: &Caches,
     actor: &Actor,
     name: DeploymentName,
     input: DeploymentInput,
@@ -44,13 +45,16 @@ pub async fn create(
     let id = repo::insert(pool, row).await.map_err(internal)?.ok_or_else(|| {
         AppError::Invalid(InvalidInput::new(Field::Name, format!("A deployment named {name} already exists.")))
     })?;
+    caches.routes.clear();
     tracing::info!(deployment_id = id, name = %name, access = input.access.as_str(), "deployment created");
     find(pool, settings, actor, id).await
 }
 
+/// Changes take effect on the gateway's next request: its route cache is cleared first.
 pub async fn update(
     pool: &db::Pool,
     settings: &Settings,
+    caches: &Caches,
     actor: &Actor,
     id: i64,
     input: DeploymentInput,
@@ -64,16 +68,19 @@ pub async fn update(
     if !repo::update(pool, actor.organization_id, id, changes).await.map_err(internal)? {
         return Err(not_found());
     }
+    caches.routes.clear();
     tracing::info!(deployment_id = id, access = input.access.as_str(), "deployment updated");
     find(pool, settings, actor, id).await
 }
 
-/// Deletes the deployment; its token grants go with it, so cached tokens are forgotten.
-pub async fn delete(pool: &db::Pool, cache: &TokenCache, actor: &Actor, id: i64) -> Result<(), AppError> {
+/// Deletes the deployment; its token grants go with it, so cached tokens and routes are
+/// forgotten.
+pub async fn delete(pool: &db::Pool, caches: &Caches, actor: &Actor, id: i64) -> Result<(), AppError> {
     if !repo::delete(pool, actor.organization_id, id).await.map_err(internal)? {
         return Err(not_found());
     }
-    cache.clear();
+    caches.tokens.clear();
+    caches.routes.clear();
     tracing::info!(deployment_id = id, "deployment deleted");
     Ok(())
 }

@@ -123,7 +123,7 @@ pub async fn delete(db: impl SqliteExecutor<'_>, organization_id: i64, id: i64) 
 }
 
 /// Where the gateway sends a deployment's requests, and how it is exposed.
-#[derive(Debug, Clone, FromRow)]
+#[derive(Debug, Clone, PartialEq, Eq, FromRow)]
 pub struct Route {
     pub id: i64,
     pub upstream_url: String,

@@ -7,6 +7,7 @@
 
 mod hop;
 mod limiter;
+mod routes;
 
 use std::{
     net::{IpAddr, SocketAddr},
@@ -30,6 +31,7 @@ use serde_json::json;
 use super::{deployments::repo::Route, error::internal, tokens, AppState};
 use crate::domain::AccessType;
 pub use limiter::AuthFailures;
+pub use routes::RouteCache;
 
 /// Pooled upstream clients: HTTP/1.1 for ordinary requests, HTTP/2 with prior knowledge (h2c)
 /// for gRPC.
@@ -88,9 +90,7 @@ pub async fn route(State(state): State<AppState>, request: Request, next: Next) 
 
 async fn handle(state: &AppState, target: Option<Target>, client: Option<IpAddr>, request: Request) -> Response {
     let route = match target {
-        Some(target) => super::deployments::repo::find_route(&state.pool, &target.organization, &target.deployment)
-            .await
-            .map_err(internal),
+        Some(target) => find_route(state, &target).await,
         None => Ok(None),
     };
     let route = match route {
@@ -104,6 +104,18 @@ async fn handle(state: &AppState, target: Option<Target>, client: Option<IpAddr>
         Err(response) => return response,
     };
     forward(state, &route, client, consumed_authorization, request).await
+}
+
+async fn find_route(state: &AppState, target: &Target) -> Result<Option<Route>, crate::api::AppError> {
+    let routes = &state.caches.routes;
+    if let Some(route) = routes.get(&target.organization, &target.deployment) {
+        return Ok(route);
+    }
+    let route = super::deployments::repo::find_route(&state.pool, &target.organization, &target.deployment)
+        .await
+        .map_err(internal)?;
+    routes.insert(&target.organization, &target.deployment, route.clone());
+    Ok(route)
 }
 
 /// Applies the access type. `Ok(true)` when a token was checked (its header is then not
@@ -130,7 +142,7 @@ async fn authorize(
         .filter(|(scheme, _)| scheme.eq_ignore_ascii_case("bearer"))
         .map(|(_, token)| token.trim());
     let verified = match presented {
-        Some(token) => tokens::verify(&state.pool, &state.token_cache, token)
+        Some(token) => tokens::verify(&state.pool, &state.caches.tokens, token)
             .await
             .map_err(|_| error(StatusCode::INTERNAL_SERVER_ERROR, "The gateway could not check the token."))?,
         None => Err(tokens::Rejection::Malformed),

@@ -30,7 +30,7 @@ impl FromRequestParts<AppState> for Developer {
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, RestError> {
         let presented = presented_token(parts).ok_or_else(|| RestError::unauthorized(NO_TOKEN))?;
-        let verified = match tokens::verify(&state.pool, &state.token_cache, presented).await? {
+        let verified = match tokens::verify(&state.pool, &state.caches.tokens, presented).await? {
             Ok(verified) => verified,
             Err(rejection) => {
                 tracing::info!(%rejection, "API request refused");

@@ -91,7 +91,8 @@ pub async fn create(
         upstream_url: UpstreamUrl::parse(&body.upstream_url)?,
         access: body.access_type.as_deref().map(AccessType::parse).transpose()?.unwrap_or_default(),
     };
-    let created = deployments::create(&state.pool, &state.settings, &developer.actor, name, input).await?;
+    let created =
+        deployments::create(&state.pool, &state.settings, &state.caches, &developer.actor, name, input).await?;
     Ok((StatusCode::CREATED, Json(to_schema(created, &developer))))
 }
 
@@ -116,7 +117,8 @@ pub async fn update(
         upstream_url: UpstreamUrl::parse(body.upstream_url.as_deref().unwrap_or(&current.upstream_url))?,
         access: body.access_type.as_deref().map(AccessType::parse).transpose()?.unwrap_or(current.access),
     };
-    let updated = deployments::update(&state.pool, &state.settings, &developer.actor, current.id, input).await?;
+    let updated =
+        deployments::update(&state.pool, &state.settings, &state.caches, &developer.actor, current.id, input).await?;
     Ok(Json(to_schema(updated, &developer)))
 }
 
@@ -130,6 +132,6 @@ pub async fn delete(
 ) -> Result<Json<schema::Deployment>, RestError> {
     let name = DeploymentName::parse(&name).map_err(|_| RestError::from(deployments::not_found()))?;
     let deployment = deployments::find_by_name(&state.pool, &state.settings, &developer.actor, &name).await?;
-    deployments::delete(&state.pool, &state.token_cache, &developer.actor, deployment.id).await?;
+    deployments::delete(&state.pool, &state.caches, &developer.actor, deployment.id).await?;
     Ok(Json(to_schema(deployment, &developer)))
 }

@@ -1,0 +1,76 @@
+#!/usr/bin/env bash
+# Gateway throughput and latency against nginx, in one run on this machine, with wrk
+# (2 threads, 32 keep-alive connections, 10 s each):
+#   1. straight to a fast upstream (nginx `return 200`),
+#   2. through nginx accepting one static bearer token (`map` on $http_authorization,
+#      `proxy_pass` with upstream keep-alive),
+#   3. through this gateway: a Protected deployment and a database-backed User token.
+# Usage: benches/gateway-load.sh [seconds]   (part of make bench)
+set -euo pipefail
+
+seconds="${1:-10}"
+bin="${BENTO_CONSOLE_BIN:-${CARGO_TARGET_DIR:-$HOME/.cache/bento-console/target}/release/bento-console}"
+for tool in wrk nginx; do
+  command -v "$tool" >/dev/null || { echo "$tool is missing (Debian: apt-get install wrk nginx-light)" >&2; exit 1; }
+done
+work="$(mktemp -d)"
+pids=()
+trap 'kill "${pids[@]}" 2>/dev/null; wait 2>/dev/null; rm -rf "$work"' EXIT
+free_port() { python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
+upstream_port="$(free_port)"; nginx_port="$(free_port)"; console_port="$(free_port)"
+static_token="bcst_static$(head -c 16 /dev/urandom | od -An -tx1 | tr -d ' \n')"
+
+mkdir -p "$work/nginx/logs"
+cat >"$work/nginx/nginx.conf" <<CONF
+worker_processes auto;
+pid $work/nginx/nginx.pid;
+error_log $work/nginx/logs/error.log warn;
+events { worker_connections 1024; }
+http {
+  access_log off;
+  map_hash_bucket_size 128;
+  map \$http_authorization \$bearer_ok { "Bearer $static_token" 1; default 0; }
+  upstream fast { server 127.0.0.1:$upstream_port; keepalive 64; }
+  server { listen 127.0.0.1:$upstream_port; location / { return 200 "ok\n"; } }
+  server {
+    listen 127.0.0.1:$nginx_port;
+    location / {
+      if (\$bearer_ok = 0) { return 401; }
+      proxy_pass http://fast;
+      proxy_http_version 1.1;
+      proxy_set_header Connection "";
+      proxy_set_header Authorization "";
+    }
+  }
+}
+CONF
+nginx -p "$work/nginx" -c "$work/nginx/nginx.conf" -g 'daemon off;' &
+pids+=($!)
+
+export DATABASE_URL="sqlite://$work/console.db" RUST_LOG=warn
+echo "correct horse battery" | "$bin" user create --email bench@example.com --name Bench --admin --organization bench >/dev/null
+"$bin" deployment create --name fast --upstream "http://127.0.0.1:$upstream_port" --access protected >/dev/null
+"$bin" serve --addr "127.0.0.1:$console_port" &
+pids+=($!)
+base="http://127.0.0.1:$console_port"
+for _ in $(seq 100); do curl -fs "$base/healthz" >/dev/null && curl -fs "http://127.0.0.1:$upstream_port/" >/dev/null && break; sleep 0.1; done
+rpc() { curl -fsS -b "$work/cookies" -c "$work/cookies" -H "Origin: $base" -H "Accept: application/json" --data "$2" "$base/rpc/$1"; }
+rpc login "email=bench@example.com&password=correct+horse+battery" >/dev/null
+token="$(rpc create_api_token "name=bench&description=&user=on&deployment_ids[]=1&expiration=never" | python3 -c 'import json, sys; print(json.load(sys.stdin)["secret"])')"
+host="fast.bench.apps.localhost:$console_port"
+
+# Each must answer 200 before it is measured.
+curl -fsS -o /dev/null "http://127.0.0.1:$upstream_port/"
+curl -fsS -o /dev/null -H "Authorization: Bearer $static_token" "http://127.0.0.1:$nginx_port/"
+curl -fsS -o /dev/null -H "Host: $host" -H "Authorization: Bearer $token" "$base/"
+
+run() { # run LABEL URL [HEADERS...]
+  local label="$1" url="$2"; shift 2
+  local args=()
+  for h in "$@"; do args+=(-H "$h"); done
+  echo "== $label"
+  wrk --latency -t2 -c32 -d"${seconds}s" "${args[@]}" "$url" | grep -E "Requests/sec|^ +(50|99)%|Non-2xx"
+}
+run "direct to the upstream" "http://127.0.0.1:$upstream_port/"
+run "nginx, static bearer token" "http://127.0.0.1:$nginx_port/" "Authorization: Bearer $static_token"
+run "bento-console gateway, User token" "$base/" "Host: $host" "Authorization: Bearer $token"
