@@ -338,3 +338,95 @@ async fn repeated_failed_authentications_are_rate_limited() {
     // Public deployments need no authentication and stay reachable.
     assert_eq!(f.call("open", "/echo", None).await.status(), 200);
 }
+
+mod grpc {
+    //! gRPC's transport without a gRPC library: HTTP/2 with prior knowledge (h2c) on both sides,
+    //! `te: trailers`, and a response whose status travels in trailers.
+
+    use std::{convert::Infallible, net::SocketAddr};
+
+    use axum::body::Bytes;
+    use http_body_util::{BodyExt, Full, StreamBody};
+    use hyper::{body::Frame, service::service_fn, HeaderMap, Request, Response};
+    use hyper_util::rt::{TokioExecutor, TokioIo};
+    use tokio::net::{TcpListener, TcpStream};
+
+    use super::Fixture;
+
+    /// An HTTP/2-only upstream answering like a gRPC server: the request's metadata echoed
+    /// in the body, `grpc-status: 0` in the trailers.
+    async fn spawn_h2_upstream() -> SocketAddr {
+        let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr = listener.local_addr().unwrap();
+        tokio::spawn(async move {
+            loop {
+                let (stream, _) = listener.accept().await.unwrap();
+                tokio::spawn(async move {
+                    let service = service_fn(|request: Request<hyper::body::Incoming>| async move {
+                        let seen = format!(
+                            "te={:?} authorization={:?} path={}",
+                            request.headers().get("te"),
+                            request.headers().get("authorization"),
+                            request.uri().path()
+                        );
+                        let received = request.into_body().collect().await.unwrap().to_bytes();
+                        let mut trailers = HeaderMap::new();
+                        trailers.insert("grpc-status", "0".parse().unwrap());
+                        trailers.insert("grpc-message", format!("got {} bytes", received.len()).parse().unwrap());
+                        let frames: Vec<Result<Frame<Bytes>, Infallible>> =
+                            vec![Ok(Frame::data(Bytes::from(seen))), Ok(Frame::trailers(trailers))];
+                        let body = StreamBody::new(tokio_stream::iter(frames));
+                        Ok::<_, Infallible>(
+                            Response::builder().header("content-type", "application/grpc").body(body).unwrap(),
+                        )
+                    });
+                    let _ = hyper::server::conn::http2::Builder::new(TokioExecutor::new())
+                        .serve_connection(TokioIo::new(stream), service)
+                        .await;
+                });
+            }
+        });
+        addr
+    }
+
+    /// One gRPC-style call to the console's listener over h2c, with `:authority` naming the
+    /// deployment. Returns status, body and trailers.
+    async fn call(f: &Fixture, deployment: &str, token: Option<&str>) -> (u16, String, Option<HeaderMap>) {
+        let stream = TcpStream::connect(f.app.base_url.trim_start_matches("http://")).await.unwrap();
+        let (mut sender, connection) =
+            hyper::client::conn::http2::handshake(TokioExecutor::new(), TokioIo::new(stream)).await.unwrap();
+        tokio::spawn(connection);
+        let mut request = Request::post(format!("http://{}/grpc.health.v1.Health/Check", f.host(deployment)))
+            .header("content-type", "application/grpc")
+            .header("te", "trailers");
+        if let Some(token) = token {
+            request = request.header("authorization", format!("Bearer {token}"));
+        }
+        let response =
+            sender.send_request(request.body(Full::new(Bytes::from_static(b"\0\0\0\0\0"))).unwrap()).await.unwrap();
+        let status = response.status().as_u16();
+        let collected = response.into_body().collect().await.unwrap();
+        let trailers = collected.trailers().cloned();
+        (status, String::from_utf8_lossy(&collected.to_bytes()).into_owned(), trailers)
+    }
+
+    #[tokio::test]
+    async fn grpc_over_h2c_with_metadata_tokens_and_trailers() {
+        let upstream = spawn_h2_upstream().await;
+        let f = Fixture::new(&format!("http://{upstream}")).await;
+        let user = f.token("grpc", &[("user", "on"), ("deployment_ids[]", &f.ids["guarded"])]).await;
+
+        let (status, body, trailers) = call(&f, "guarded", Some(&user)).await;
+        assert_eq!(status, 200);
+        assert!(body.contains(r#"te=Some("trailers")"#), "te: trailers reaches the upstream: {body}");
+        assert!(body.contains("authorization=None"), "the token stays at the gateway: {body}");
+        assert!(body.contains("path=/grpc.health.v1.Health/Check"));
+        let trailers = trailers.expect("trailers pass through");
+        assert_eq!(trailers["grpc-status"], "0");
+        assert_eq!(trailers["grpc-message"], "got 5 bytes");
+
+        assert_eq!(call(&f, "guarded", None).await.0, 401, "no token in the metadata");
+        assert_eq!(call(&f, "open", None).await.0, 200, "public needs none");
+        assert_eq!(call(&f, "hidden", Some(&user)).await.0, 404, "private stays hidden over HTTP/2 too");
+    }
+}
