@@ -36,6 +36,16 @@ async fn connect(database_url: &str) -> anyhow::Result<Pool> {
         .with_context(|| format!("could not open the database {database_url:?}"))
 }
 
+/// An insert's result with a unique-constraint violation turned into `None` ("already taken"),
+/// so repositories report duplicates without string-matching database errors.
+pub fn none_if_taken<T>(result: sqlx::Result<T>) -> sqlx::Result<Option<T>> {
+    match result {
+        Ok(value) => Ok(Some(value)),
+        Err(sqlx::Error::Database(err)) if err.is_unique_violation() => Ok(None),
+        Err(err) => Err(err),
+    }
+}
+
 /// Current time in Unix seconds, the unit every timestamp column uses.
 pub fn now() -> i64 {
     time::OffsetDateTime::now_utc().unix_timestamp()

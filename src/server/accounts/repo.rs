@@ -63,7 +63,7 @@ pub struct UserRow<'a> {
 }
 
 pub async fn insert_user(db: &mut SqliteConnection, user: UserRow<'_>) -> Result<i64, AccountError> {
-    sqlx::query_scalar(
+    let inserted = sqlx::query_scalar(
         "insert into users (organization_id, email, name, password_hash, is_admin, created_at)
          values ($1, $2, $3, $4, $5, $6) returning id",
     )
@@ -74,11 +74,8 @@ pub async fn insert_user(db: &mut SqliteConnection, user: UserRow<'_>) -> Result
     .bind(user.is_admin)
     .bind(user.created_at)
     .fetch_one(db)
-    .await
-    .map_err(|err| match &err {
-        sqlx::Error::Database(db_err) if db_err.is_unique_violation() => AccountError::EmailTaken,
-        _ => AccountError::Unexpected(err.into()),
-    })
+    .await;
+    crate::server::db::none_if_taken(inserted)?.ok_or(AccountError::EmailTaken)
 }
 
 pub async fn find_credentials(db: impl SqliteExecutor<'_>, email: &Email) -> sqlx::Result<Option<Credentials>> {

@@ -76,11 +76,7 @@ pub async fn insert(db: impl SqliteExecutor<'_>, row: NewRow<'_>) -> sqlx::Resul
     .bind(row.now)
     .fetch_one(db)
     .await;
-    match inserted {
-        Ok(id) => Ok(Some(id)),
-        Err(sqlx::Error::Database(err)) if err.is_unique_violation() => Ok(None),
-        Err(err) => Err(err),
-    }
+    crate::server::db::none_if_taken(inserted)
 }
 
 pub struct Changes<'a> {

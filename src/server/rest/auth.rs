@@ -70,13 +70,13 @@ pub fn user(account: &AccountRow) -> schema::User {
 
 pub fn organization(account: &AccountRow) -> schema::Organization {
     schema::Organization {
-        uid: format!("org-{}", account.organization_id),
-        created_at: schema::rfc3339(account.organization_created_at),
-        updated_at: None,
-        deleted_at: None,
-        name: account.organization_name.clone(),
-        resource_type: "organization".into(),
-        labels: Vec::new(),
+        resource: schema::Resource::new(
+            "organization",
+            format!("org-{}", account.organization_id),
+            account.organization_name.clone(),
+            account.organization_created_at,
+            None,
+        ),
         description: String::new(),
     }
 }

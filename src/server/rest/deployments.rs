@@ -14,27 +14,27 @@ use crate::server::{deployments, AppState};
 fn to_schema(d: Deployment, developer: &Developer) -> schema::Deployment {
     let creator = auth::user(&developer.account);
     let org = auth::organization(&developer.account);
+    let org_name = org.resource.name.clone();
     schema::Deployment {
-        uid: format!("dep-{}", d.id),
-        created_at: schema::rfc3339(d.created_at),
-        updated_at: Some(schema::rfc3339(d.updated_at)),
-        deleted_at: None,
-        name: d.name,
-        resource_type: "deployment".into(),
-        labels: Vec::new(),
+        resource: schema::Resource::new(
+            "deployment",
+            format!("dep-{}", d.id),
+            d.name,
+            d.created_at,
+            Some(d.updated_at),
+        ),
         status: "unknown".into(),
         kube_namespace: "default".into(),
         creator: creator.clone(),
         cluster: schema::Cluster {
-            uid: "cl-1".into(),
-            created_at: org.created_at,
-            updated_at: None,
-            deleted_at: None,
-            name: "default".into(),
-            resource_type: "cluster".into(),
-            labels: Vec::new(),
+            resource: schema::Resource {
+                uid: "cl-1".into(),
+                name: "default".into(),
+                resource_type: "cluster".into(),
+                ..org.resource
+            },
             description: "This console's deployments".into(),
-            organization_name: org.name,
+            organization_name: org_name,
             creator,
         },
         latest_revision: None,
@@ -70,8 +70,7 @@ pub async fn get_one(
     State(state): State<AppState>,
     Path(name): Path<String>,
 ) -> Result<Json<schema::Deployment>, RestError> {
-    let name = DeploymentName::parse(&name).map_err(|_| RestError::from(deployments::not_found()))?;
-    let deployment = deployments::find_by_name(&state.pool, &state.settings, &developer.actor, &name).await?;
+    let deployment = find(&state, &developer, &name).await?;
     Ok(Json(to_schema(deployment, &developer)))
 }
 
@@ -110,8 +109,7 @@ pub async fn update(
     body: Result<Json<schema::UpdateDeployment>, JsonRejection>,
 ) -> Result<Json<schema::Deployment>, RestError> {
     let Json(body) = body?;
-    let name = DeploymentName::parse(&name).map_err(|_| RestError::from(deployments::not_found()))?;
-    let current = deployments::find_by_name(&state.pool, &state.settings, &developer.actor, &name).await?;
+    let current = find(&state, &developer, &name).await?;
     let input = deployments::DeploymentInput {
         description: Description::parse(body.description.as_deref().unwrap_or(&current.description))?,
         upstream_url: UpstreamUrl::parse(body.upstream_url.as_deref().unwrap_or(&current.upstream_url))?,
@@ -130,8 +128,13 @@ pub async fn delete(
     State(state): State<AppState>,
     Path(name): Path<String>,
 ) -> Result<Json<schema::Deployment>, RestError> {
-    let name = DeploymentName::parse(&name).map_err(|_| RestError::from(deployments::not_found()))?;
-    let deployment = deployments::find_by_name(&state.pool, &state.settings, &developer.actor, &name).await?;
+    let deployment = find(&state, &developer, &name).await?;
     deployments::delete(&state.pool, &state.caches, &developer.actor, deployment.id).await?;
     Ok(Json(to_schema(deployment, &developer)))
+}
+
+/// The deployment a path names; a name that cannot exist is simply not found.
+async fn find(state: &AppState, developer: &Developer, name: &str) -> Result<Deployment, RestError> {
+    let name = DeploymentName::parse(name).map_err(|_| RestError::from(deployments::not_found()))?;
+    Ok(deployments::find_by_name(&state.pool, &state.settings, &developer.actor, &name).await?)
 }

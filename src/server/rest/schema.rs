@@ -20,29 +20,44 @@ pub struct Label {
     pub value: String,
 }
 
+/// The keys every BentoCloud resource has.
 #[derive(Debug, Clone, Serialize, ToSchema)]
-pub struct Organization {
+pub struct Resource {
     pub uid: String,
     pub created_at: String,
     pub updated_at: Option<String>,
     pub deleted_at: Option<String>,
     pub name: String,
-    /// Always `organization`.
+    /// `organization`, `cluster`, `deployment` or `api_token`.
     pub resource_type: String,
     pub labels: Vec<Label>,
+}
+
+impl Resource {
+    pub fn new(resource_type: &str, uid: String, name: String, created_at: i64, updated_at: Option<i64>) -> Self {
+        Self {
+            uid,
+            created_at: rfc3339(created_at),
+            updated_at: updated_at.map(rfc3339),
+            deleted_at: None,
+            name,
+            resource_type: resource_type.into(),
+            labels: Vec::new(),
+        }
+    }
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct Organization {
+    #[serde(flatten)]
+    pub resource: Resource,
     pub description: String,
 }
 
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct Cluster {
-    pub uid: String,
-    pub created_at: String,
-    pub updated_at: Option<String>,
-    pub deleted_at: Option<String>,
-    pub name: String,
-    /// Always `cluster`.
-    pub resource_type: String,
-    pub labels: Vec<Label>,
+    #[serde(flatten)]
+    pub resource: Resource,
     pub description: String,
     pub organization_name: String,
     pub creator: User,
@@ -50,14 +65,8 @@ pub struct Cluster {
 
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct Deployment {
-    pub uid: String,
-    pub created_at: String,
-    pub updated_at: Option<String>,
-    pub deleted_at: Option<String>,
-    pub name: String,
-    /// Always `deployment`.
-    pub resource_type: String,
-    pub labels: Vec<Label>,
+    #[serde(flatten)]
+    pub resource: Resource,
     /// The console does not probe upstreams, so this is `unknown`.
     pub status: String,
     pub kube_namespace: String,
@@ -76,14 +85,8 @@ pub struct Deployment {
 
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct ApiToken {
-    pub uid: String,
-    pub created_at: String,
-    pub updated_at: Option<String>,
-    pub deleted_at: Option<String>,
-    pub name: String,
-    /// Always `api_token`.
-    pub resource_type: String,
-    pub labels: Vec<Label>,
+    #[serde(flatten)]
+    pub resource: Resource,
     pub description: String,
     /// Developer tokens carry BentoCloud's API scopes; User tokens `deployment_endpoint_access`.
     pub scopes: Vec<String>,

@@ -23,14 +23,8 @@ fn to_schema(token: ApiToken, developer: &Developer, secret: Option<String>, now
         scopes.push(USER_SCOPE.into());
     }
     schema::ApiToken {
-        uid: format!("tok-{}", token.id),
-        created_at: schema::rfc3339(token.created_at),
-        updated_at: None,
-        deleted_at: None,
         is_expired: token.is_expired(now),
-        name: token.name,
-        resource_type: "api_token".into(),
-        labels: Vec::new(),
+        resource: schema::Resource::new("api_token", format!("tok-{}", token.id), token.name, token.created_at, None),
         description: token.description,
         scopes,
         user: schema::User {

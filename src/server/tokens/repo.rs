@@ -141,11 +141,7 @@ pub async fn insert(db: &mut SqliteConnection, row: NewRow<'_>) -> sqlx::Result<
     .bind(row.now)
     .fetch_one(db)
     .await;
-    match inserted {
-        Ok(id) => Ok(Some(id)),
-        Err(sqlx::Error::Database(err)) if err.is_unique_violation() => Ok(None),
-        Err(err) => Err(err),
-    }
+    crate::server::db::none_if_taken(inserted)
 }
 
 /// How many of `deployment_ids` exist in the organization.
