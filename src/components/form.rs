@@ -49,29 +49,10 @@ pub fn TextField(
     /// The initial value (editing an existing record).
     #[prop(optional, into)]
     value: Option<String>,
-    /// Shown as a read-only value instead of an input (fields fixed after creation).
-    #[prop(optional)]
-    readonly: bool,
     field: Field,
     error: FormErrorSignal,
 ) -> impl IntoView {
-    let message = move || error.get().and_then(|err| err.for_field(field));
-    let error_id = format!("{id}-error");
-    let hint_id = format!("{id}-hint");
-    let has_hint = hint.is_some();
-    let described_by = {
-        let (error_id, hint_id) = (error_id.clone(), hint_id.clone());
-        move || {
-            let mut ids = Vec::new();
-            if has_hint {
-                ids.push(hint_id.clone());
-            }
-            if message().is_some() {
-                ids.push(error_id.clone());
-            }
-            (!ids.is_empty()).then(|| ids.join(" "))
-        }
-    };
+    let wiring = FieldWiring::new(id, hint.is_some(), field, error);
     view! {
         <div class="field">
             <label for=id>{label}</label>
@@ -80,17 +61,13 @@ pub fn TextField(
                 name=id
                 type=input_type
                 value=value
-                readonly=readonly
                 autocomplete=autocomplete
                 autofocus=autofocus
                 required=required
-                aria-invalid=move || message().is_some().then_some("true")
-                aria-describedby=described_by
+                aria-invalid=wiring.invalid()
+                aria-describedby=wiring.described_by()
             />
-            {hint.map(|hint| view! { <p class="hint" id=hint_id.clone()>{hint}</p> })}
-            <p class="field-error" id=error_id role="alert">
-                {message}
-            </p>
+            <FieldHintAndError wiring hint />
         </div>
     }
 }
@@ -105,10 +82,7 @@ pub fn TextArea(
     field: Field,
     error: FormErrorSignal,
 ) -> impl IntoView {
-    let message = move || error.get().and_then(|err| err.for_field(field));
-    let error_id = format!("{id}-error");
-    let hint_id = format!("{id}-hint");
-    let described_by = format!("{hint_id} {error_id}");
+    let wiring = FieldWiring::new(id, hint.is_some(), field, error);
     view! {
         <div class="field">
             <label for=id>{label}</label>
@@ -116,16 +90,97 @@ pub fn TextArea(
                 id=id
                 name=id
                 rows="3"
-                aria-invalid=move || message().is_some().then_some("true")
-                aria-describedby=described_by
+                aria-invalid=wiring.invalid()
+                aria-describedby=wiring.described_by()
             >
                 {value}
             </textarea>
-            {hint.map(|hint| view! { <p class="hint" id=hint_id.clone()>{hint}</p> })}
-            <p class="field-error" id=error_id role="alert">
-                {message}
-            </p>
+            <FieldHintAndError wiring hint />
         </div>
+    }
+}
+
+/// The message for `field`, shown where a form puts it (under an input, or at the end of a
+/// group of choices) and announced by screen readers.
+#[component]
+pub fn FieldError(field: Field, error: FormErrorSignal, #[prop(optional, into)] id: Option<String>) -> impl IntoView {
+    view! {
+        <p class="field-error" id=id role="alert">
+            {move || error.get().and_then(|err| err.for_field(field))}
+        </p>
+    }
+}
+
+/// A checkbox or radio button with a bold title and a one-line explanation.
+#[component]
+pub fn Choice(
+    /// `checkbox` or `radio`.
+    input_type: &'static str,
+    #[prop(into)] id: String,
+    name: &'static str,
+    value: &'static str,
+    #[prop(optional)] checked: bool,
+    title: &'static str,
+    note: &'static str,
+) -> impl IntoView {
+    let label_for = id.clone();
+    view! {
+        <label class="choice" for=label_for>
+            <input type=input_type id=id name=name value=value checked=checked />
+            <span>
+                <strong>{title}</strong>
+                <span class="choice-note">{note}</span>
+            </span>
+        </label>
+    }
+}
+
+/// What ties an input to its hint and error for assistive technology.
+#[derive(Clone)]
+struct FieldWiring {
+    hint_id: String,
+    error_id: String,
+    has_hint: bool,
+    field: Field,
+    error: FormErrorSignal,
+}
+
+impl FieldWiring {
+    fn new(id: &str, has_hint: bool, field: Field, error: FormErrorSignal) -> Self {
+        Self { hint_id: format!("{id}-hint"), error_id: format!("{id}-error"), has_hint, field, error }
+    }
+
+    fn has_error(&self) -> bool {
+        self.error.get().and_then(|err| err.for_field(self.field)).is_some()
+    }
+
+    fn invalid(&self) -> impl Fn() -> Option<&'static str> + Send + Sync + 'static {
+        let wiring = self.clone();
+        move || wiring.has_error().then_some("true")
+    }
+
+    /// The hint (if any) and, while there is one, the error.
+    fn described_by(&self) -> impl Fn() -> Option<String> + Send + Sync + 'static {
+        let wiring = self.clone();
+        move || {
+            let mut ids = Vec::new();
+            if wiring.has_hint {
+                ids.push(wiring.hint_id.clone());
+            }
+            if wiring.has_error() {
+                ids.push(wiring.error_id.clone());
+            }
+            (!ids.is_empty()).then(|| ids.join(" "))
+        }
+    }
+}
+
+#[component]
+fn FieldHintAndError(wiring: FieldWiring, hint: Option<String>) -> impl IntoView {
+    let hint_id = wiring.hint_id.clone();
+    view! {
+        {hint.map(|hint| view! { <p class="hint" id=hint_id>{hint}</p> })}
+        <FieldError field=wiring.field error=wiring.error id=wiring.error_id />
     }
 }
 

@@ -13,7 +13,9 @@ use crate::components::{
     badge::AccessBadge,
     copy::CopyField,
     dialog::{DialogButtons, Modal},
-    form::{action_error, count_success, successes, FormError, FormErrorSignal, TextArea, TextField},
+    form::{
+        action_error, count_success, successes, Choice, FieldError, FormError, FormErrorSignal, TextArea, TextField,
+    },
     time::RelativeTime,
 };
 use crate::domain::{time, AccessType, Field};
@@ -331,15 +333,14 @@ fn CreateForm(action: ServerAction<CreateApiToken>, now: i64) -> impl IntoView {
             <TextArea id="description" label="Description (optional)" hint="What the token is for." field=Field::Description error />
             <fieldset class="choices token-types" on:change=move |_| client_error.set(None)>
                 <legend>"Token type (select at least one)"</legend>
-                <label class="choice" for="type-user">
-                    <input type="checkbox" id="type-user" name="user" value="on" />
-                    <span>
-                        <strong>"User (Deployment Endpoint Access)"</strong>
-                        <span class="choice-note">
-                            "Grants access to Bento Deployments with Protected endpoints. Choose the deployments below."
-                        </span>
-                    </span>
-                </label>
+                <Choice
+                    input_type="checkbox"
+                    id="type-user"
+                    name="user"
+                    value="on"
+                    title="User (Deployment Endpoint Access)"
+                    note="Grants access to Bento Deployments with Protected endpoints. Choose the deployments below."
+                />
                 <fieldset class="deployment-picker">
                     <legend>"Deployments this token may call"</legend>
                     <Suspense fallback=|| ()>
@@ -386,22 +387,17 @@ fn CreateForm(action: ServerAction<CreateApiToken>, now: i64) -> impl IntoView {
                     <p class="alert warning warn-private">
                         "Private deployments are not reachable from outside, with or without a token."
                     </p>
-                    <p class="field-error" role="alert">
-                        {move || error.get().and_then(|err| err.for_field(Field::Deployments))}
-                    </p>
+                    <FieldError field=Field::Deployments error />
                 </fieldset>
-                <label class="choice" for="type-developer">
-                    <input type="checkbox" id="type-developer" name="developer" value="on" />
-                    <span>
-                        <strong>"Developer (API access)"</strong>
-                        <span class="choice-note">
-                            "Grants API access to manage resources, for example with the BentoML CLI."
-                        </span>
-                    </span>
-                </label>
-                <p class="field-error" id="types-error" role="alert">
-                    {move || error.get().and_then(|err| err.for_field(Field::TokenTypes))}
-                </p>
+                <Choice
+                    input_type="checkbox"
+                    id="type-developer"
+                    name="developer"
+                    value="on"
+                    title="Developer (API access)"
+                    note="Grants API access to manage resources, for example with the BentoML CLI."
+                />
+                <FieldError field=Field::TokenTypes error id="types-error" />
             </fieldset>
             <div class="field expiration">
                 <label for="expiration">"Expiration"</label>
@@ -418,9 +414,7 @@ fn CreateForm(action: ServerAction<CreateApiToken>, now: i64) -> impl IntoView {
                     <label for="expires_on">"Expires after (UTC)"</label>
                     <input type="date" id="expires_on" name="expires_on" min=tomorrow />
                 </div>
-                <p class="field-error" role="alert">
-                    {move || error.get().and_then(|err| err.for_field(Field::Expiration))}
-                </p>
+                <FieldError field=Field::Expiration error />
             </div>
             <div class="dialog-buttons">
                 <a class="button secondary" href=PAGE>

@@ -11,7 +11,9 @@ use crate::components::{
     badge::AccessBadge,
     copy::CopyButton,
     dialog::{DialogButtons, Modal},
-    form::{action_error, count_success, successes, FormError, FormErrorSignal, TextArea, TextField},
+    form::{
+        action_error, count_success, successes, Choice, FieldError, FormError, FormErrorSignal, TextArea, TextField,
+    },
     time::RelativeTime,
 };
 use crate::domain::{AccessType, Field};
@@ -263,21 +265,20 @@ fn DeploymentFields(deployment: Option<Deployment>, error: FormErrorSignal) -> i
             {AccessType::ALL
                 .into_iter()
                 .map(|choice| {
-                    let id = format!("access-{}", choice.as_str());
                     view! {
-                        <label class="choice" for=id.clone()>
-                            <input type="radio" id=id.clone() name="access" value=choice.as_str() checked=choice == access />
-                            <span>
-                                <strong>{choice.label()}</strong>
-                                <span class="choice-note">{choice.explanation()}</span>
-                            </span>
-                        </label>
+                        <Choice
+                            input_type="radio"
+                            id=format!("access-{}", choice.as_str())
+                            name="access"
+                            value=choice.as_str()
+                            checked=choice == access
+                            title=choice.label()
+                            note=choice.explanation()
+                        />
                     }
                 })
                 .collect_view()}
-            <p class="field-error" role="alert">
-                {move || error.get().and_then(|err| err.for_field(Field::AccessType))}
-            </p>
+            <FieldError field=Field::AccessType error />
         </fieldset>
     }
 }
