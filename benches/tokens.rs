@@ -16,16 +16,7 @@ const PASSWORD: &str = "correct horse battery";
 #[tokio::main]
 async fn main() {
     let dir = tempfile::tempdir().unwrap();
-    let config = Config {
-        addr: "127.0.0.1:0".parse().unwrap(),
-        database_url: format!("sqlite://{}", dir.path().join("bench.db").display()),
-        public_url: None,
-        site_root: "target/site".into(),
-        apps_domain: "apps.localhost".into(),
-        upstream_connect_timeout: 5,
-        upstream_timeout: 60,
-        session_idle_minutes: 60,
-    };
+    let config = Config::local(format!("sqlite://{}", dir.path().join("bench.db").display()));
     let app = Application::build(config.clone()).await.unwrap();
     let base = format!("http://127.0.0.1:{}", app.port());
     let code = app.setup_url().unwrap().split("code=").nth(1).unwrap().to_owned();

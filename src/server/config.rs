@@ -40,18 +40,61 @@ pub struct Config {
     #[arg(long, env = "BENTO_CONSOLE_UPSTREAM_TIMEOUT", default_value_t = 60, value_parser = clap::value_parser!(u64).range(1..), global = true)]
     pub upstream_timeout: u64,
 
+    /// PEM certificate chain (leaf first) for serving HTTPS, HTTP/2 and gRPC over TLS on the
+    /// listen address. Needs --tls-key.
+    #[arg(long, env = "BENTO_CONSOLE_TLS_CERT", requires = "tls_key", global = true)]
+    pub tls_cert: Option<PathBuf>,
+
+    /// PEM private key for --tls-cert.
+    #[arg(long, env = "BENTO_CONSOLE_TLS_KEY", requires = "tls_cert", global = true)]
+    pub tls_key: Option<PathBuf>,
+
+    /// Optional second, plain-HTTP address for callers inside the trust boundary: it serves
+    /// every deployment, Private ones included, without a token, and nothing else. Bind it to
+    /// an address only those callers can reach.
+    #[arg(long, env = "BENTO_CONSOLE_INTERNAL_ADDR", global = true)]
+    pub internal_addr: Option<SocketAddr>,
+
+    /// PEM bundle of extra CA certificates the gateway trusts for `https` upstreams, on top of
+    /// the system's.
+    #[arg(long, env = "BENTO_CONSOLE_UPSTREAM_CA", global = true)]
+    pub upstream_ca: Option<PathBuf>,
+
     /// Minutes of inactivity after which a session expires.
     #[arg(long, env = "BENTO_CONSOLE_SESSION_IDLE_MINUTES", default_value_t = 720, value_parser = clap::value_parser!(u32).range(1..), global = true)]
     pub session_idle_minutes: u32,
 }
 
 impl Config {
-    /// The public URL, defaulting to `http://<addr>` where `addr` is the address actually bound
-    /// (which differs from `self.addr` when listening on port 0).
+    /// The defaults, listening on a free local port: for tests and benchmarks.
+    pub fn local(database_url: String) -> Self {
+        Self {
+            addr: SocketAddr::from(([127, 0, 0, 1], 0)),
+            database_url,
+            public_url: None,
+            site_root: PathBuf::from("target/site"),
+            apps_domain: "apps.localhost".into(),
+            upstream_connect_timeout: 5,
+            upstream_timeout: 60,
+            tls_cert: None,
+            tls_key: None,
+            internal_addr: None,
+            upstream_ca: None,
+            session_idle_minutes: 720,
+        }
+    }
+
+    /// The public URL, defaulting to `http(s)://<addr>` where `addr` is the address actually
+    /// bound (which differs from `self.addr` when listening on port 0).
     pub fn public_url_for(&self, bound: SocketAddr) -> Url {
         self.public_url.clone().unwrap_or_else(|| {
-            Url::parse(&format!("http://{bound}")).expect("BUG: a socket address always forms a valid URL")
+            let scheme = if self.serves_tls() { "https" } else { "http" };
+            Url::parse(&format!("{scheme}://{bound}")).expect("BUG: a socket address always forms a valid URL")
         })
+    }
+
+    pub fn serves_tls(&self) -> bool {
+        self.tls_cert.is_some()
     }
 
     pub fn session_idle(&self) -> Duration {
@@ -134,6 +177,14 @@ mod tests {
         assert!(parse(&["--addr", "localhost"]).is_err());
         assert!(parse(&["--session-idle-minutes", "0"]).is_err());
         assert_eq!(parse(&["--session-idle-minutes", "5"]).unwrap().session_idle(), Duration::from_secs(300));
+    }
+
+    #[test]
+    fn tls_needs_both_files_and_makes_the_default_url_https() {
+        assert!(parse(&["--tls-cert", "cert.pem"]).is_err());
+        assert!(parse(&["--tls-key", "key.pem"]).is_err());
+        let config = parse(&["--addr", "127.0.0.1:8443", "--tls-cert", "cert.pem", "--tls-key", "key.pem"]).unwrap();
+        assert_eq!(config.public_url_for(config.addr).as_str(), "https://127.0.0.1:8443/");
     }
 
     #[test]

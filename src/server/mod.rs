@@ -9,9 +9,11 @@ pub mod deployments;
 pub mod error;
 pub mod gateway;
 mod guard;
+pub mod listen;
 pub mod rest;
 pub mod setup;
 pub mod telemetry;
+pub mod tls;
 pub mod tokens;
 
 use std::{future::Future, net::SocketAddr, sync::Arc};
@@ -21,6 +23,7 @@ use axum::{extract::State, http::StatusCode, routing::get, Json, Router};
 use leptos::prelude::*;
 use leptos_axum::{generate_route_list, LeptosRoutes};
 use tokio::net::TcpListener;
+use tokio_rustls::TlsAcceptor;
 use tower_sessions::{cookie::SameSite, Expiry, SessionManagerLayer};
 use tower_sessions_sqlx_store::SqliteStore;
 
@@ -98,6 +101,8 @@ pub const SESSION_COOKIE: &str = "bento_console_session";
 
 pub struct Application {
     listener: TcpListener,
+    tls: Option<TlsAcceptor>,
+    internal_listener: Option<TcpListener>,
     router: Router,
     state: AppState,
     session_cleanup: tokio::task::JoinHandle<()>,
@@ -106,9 +111,18 @@ pub struct Application {
 impl Application {
     /// Opens (and migrates) the database, binds the listener and assembles the routes.
     pub async fn build(config: Config) -> anyhow::Result<Self> {
+        // Bad certificates fail the start before anything is opened.
+        let tls = match (&config.tls_cert, &config.tls_key) {
+            (Some(cert), Some(key)) => Some(TlsAcceptor::from(Arc::new(tls::server_config(cert, key)?))),
+            _ => None,
+        };
+        let upstream_tls = tls::upstream_client_config(config.upstream_ca.as_deref())?;
         let pool = db::connect_and_migrate(&config.database_url).await?;
-        let listener =
-            TcpListener::bind(config.addr).await.with_context(|| format!("could not listen on {}", config.addr))?;
+        let listener = bind(config.addr).await?;
+        let internal_listener = match config.internal_addr {
+            Some(addr) => Some(bind(addr).await?),
+            None => None,
+        };
         let bound = listener.local_addr()?;
         let setup =
             if accounts::repo::any_user_exists(&pool).await? { SetupCode::closed() } else { SetupCode::generate() };
@@ -129,6 +143,7 @@ impl Application {
             gateway: Arc::new(gateway::Gateway::new(
                 std::time::Duration::from_secs(config.upstream_connect_timeout),
                 std::time::Duration::from_secs(config.upstream_timeout),
+                upstream_tls,
             )),
         };
 
@@ -140,11 +155,16 @@ impl Application {
             }
         });
         let router = router(state.clone(), &config);
-        Ok(Self { listener, router, state, session_cleanup })
+        Ok(Self { listener, tls, internal_listener, router, state, session_cleanup })
     }
 
     pub fn port(&self) -> u16 {
         self.listener.local_addr().map(|addr| addr.port()).unwrap_or_default()
+    }
+
+    /// The internal listener's port, when there is one.
+    pub fn internal_port(&self) -> Option<u16> {
+        self.internal_listener.as_ref()?.local_addr().ok().map(|addr| addr.port())
     }
 
     /// The one-time first-run setup URL, while no user exists.
@@ -163,8 +183,32 @@ impl Application {
         if let Some(url) = self.setup_url() {
             tracing::info!("no user exists yet: open {url} to set up the console (the link works once)");
         }
-        let service = self.router.into_make_service_with_connect_info::<SocketAddr>();
-        axum::serve(self.listener, service).with_graceful_shutdown(shutdown).await.context("server error")?;
+        let (stop, stopped) = tokio::sync::watch::channel(());
+        tokio::spawn(async move {
+            shutdown.await;
+            let _ = stop.send(());
+        });
+        let until_stopped = move || {
+            let mut stopped = stopped.clone();
+            async move {
+                let _ = stopped.changed().await;
+            }
+        };
+        let entrance = |reach, scheme| {
+            let (state, console) = (self.state.clone(), self.router.clone());
+            Arc::new(listen::Entrance { state, console, reach, scheme })
+        };
+        let scheme = if self.tls.is_some() { "https" } else { "http" };
+        let public = listen::serve(self.listener, self.tls, entrance(listen::Reach::Public, scheme), until_stopped());
+        match self.internal_listener {
+            Some(internal) => {
+                tracing::info!(addr = %internal.local_addr()?, "internal gateway listening (every deployment, no token)");
+                let internal =
+                    listen::serve(internal, None, entrance(listen::Reach::Internal, "http"), until_stopped());
+                tokio::join!(public, internal);
+            }
+            None => public.await,
+        }
         self.session_cleanup.abort();
         self.state.pool.close().await;
         tracing::info!("bento-console stopped");
@@ -200,8 +244,6 @@ fn router(state: AppState, config: &Config) -> Router {
         .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
         .layer(axum::middleware::from_fn_with_state(state.clone(), guard::guard))
         .layer(session_layer)
-        // Outermost: deployment hosts never reach the console's sessions or pages.
-        .layer(axum::middleware::from_fn_with_state(state.clone(), gateway::route))
         .with_state(state)
 }
 
@@ -214,6 +256,10 @@ async fn healthz(State(state): State<AppState>) -> (StatusCode, Json<serde_json:
             (StatusCode::SERVICE_UNAVAILABLE, Json(serde_json::json!({ "status": "database unavailable" })))
         }
     }
+}
+
+async fn bind(addr: SocketAddr) -> anyhow::Result<TcpListener> {
+    TcpListener::bind(addr).await.with_context(|| format!("could not listen on {addr}"))
 }
 
 async fn shutdown_signal() {

@@ -16,8 +16,8 @@ use serde_json::{json, Value};
 use crate::helpers::*;
 
 /// An upstream that reports what it received.
-async fn spawn_upstream() -> SocketAddr {
-    let app = Router::new()
+pub fn upstream_app() -> Router {
+    Router::new()
         .route("/echo", any(echo))
         .route("/echo/{*rest}", any(echo))
         .route(
@@ -40,7 +40,11 @@ async fn spawn_upstream() -> SocketAddr {
                 tokio::time::sleep(Duration::from_secs(5)).await;
                 "late"
             }),
-        );
+        )
+}
+
+pub async fn spawn_upstream() -> SocketAddr {
+    let app = upstream_app();
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
     tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
@@ -76,43 +80,37 @@ async fn echo(request: Request) -> Json<Value> {
     Json(json!({ "method": request.method().as_str(), "uri": request.uri().to_string(), "headers": headers }))
 }
 
-struct Fixture {
-    app: TestApp,
-    port: String,
-    ids: std::collections::HashMap<&'static str, String>,
+pub struct Fixture {
+    pub app: TestApp,
+    pub ids: std::collections::HashMap<&'static str, String>,
 }
 
 impl Fixture {
-    async fn new(upstream: &str) -> Self {
+    /// Four deployments on `upstream`: open (public), guarded and other (protected), hidden
+    /// (private).
+    pub async fn new(upstream: &str) -> Self {
         let app = spawn_app().await;
         assert_eq!(app.setup_admin().await.status(), 200);
-        let mut ids = std::collections::HashMap::new();
+        let mut f = Self { app, ids: Default::default() };
         for (name, access) in
             [("open", "public"), ("guarded", "protected"), ("hidden", "private"), ("other", "protected")]
         {
-            let response = app
-                .call(
-                    "create_deployment",
-                    &[("name", name), ("description", ""), ("upstream_url", upstream), ("access", access)],
-                )
-                .await;
-            assert_eq!(response.status(), 200);
+            let id = f.add_deployment(name, upstream, access).await;
+            f.ids.insert(name, id);
         }
-        let list: Value = app.call("list_deployments", &[]).await.json().await.unwrap();
-        for d in list["items"].as_array().unwrap() {
-            let name = match d["name"].as_str().unwrap() {
-                "open" => "open",
-                "guarded" => "guarded",
-                "hidden" => "hidden",
-                _ => "other",
-            };
-            ids.insert(name, d["id"].to_string());
-        }
-        let port = app.base_url.rsplit(':').next().unwrap().to_owned();
-        Self { app, port, ids }
+        f
     }
 
-    async fn token(&self, name: &str, fields: &[(&str, &str)]) -> String {
+    /// Creates a deployment and returns its id.
+    pub async fn add_deployment(&self, name: &str, upstream: &str, access: &str) -> String {
+        let form = [("name", name), ("description", ""), ("upstream_url", upstream), ("access", access)];
+        assert_eq!(self.app.call("create_deployment", &form).await.status(), 200);
+        let list: Value = self.app.call("list_deployments", &[]).await.json().await.unwrap();
+        let created = list["items"].as_array().unwrap().iter().find(|d| d["name"] == name).unwrap();
+        created["id"].to_string()
+    }
+
+    pub async fn token(&self, name: &str, fields: &[(&str, &str)]) -> String {
         let mut form = vec![("name", name), ("description", ""), ("expiration", "never")];
         form.extend_from_slice(fields);
         let response = self.app.call("create_api_token", &form).await;
@@ -120,11 +118,12 @@ impl Fixture {
         response.json::<Value>().await.unwrap()["secret"].as_str().unwrap().to_owned()
     }
 
-    fn host(&self, deployment: &str) -> String {
-        format!("{deployment}.mybentocloud.apps.localhost:{}", self.port)
+    pub fn host(&self, deployment: &str) -> String {
+        let port = self.app.base_url.rsplit(':').next().unwrap();
+        format!("{deployment}.mybentocloud.apps.localhost:{port}")
     }
 
-    async fn call(&self, deployment: &str, path: &str, token: Option<&str>) -> reqwest::Response {
+    pub async fn call(&self, deployment: &str, path: &str, token: Option<&str>) -> reqwest::Response {
         let mut request = reqwest::Client::new().get(self.app.url(path)).header("host", self.host(deployment));
         if let Some(token) = token {
             request = request.header("authorization", format!("Bearer {token}"));
@@ -340,15 +339,15 @@ async fn repeated_failed_authentications_are_rate_limited() {
     assert_eq!(f.call("open", "/echo", None).await.status(), 200);
 }
 
-mod grpc {
-    //! gRPC's transport without a gRPC library: HTTP/2 with prior knowledge (h2c) on both sides,
-    //! `te: trailers`, and a response whose status travels in trailers.
+pub mod grpc {
+    //! gRPC's transport without a gRPC library: HTTP/2 on both sides (h2c here, TLS in
+    //! `listeners`), `te: trailers`, and a response whose status travels in trailers.
 
     use std::{convert::Infallible, net::SocketAddr};
 
     use axum::body::Bytes;
     use http_body_util::{BodyExt, Full, StreamBody};
-    use hyper::{body::Frame, service::service_fn, HeaderMap, Request, Response};
+    use hyper::{body::Frame, client::conn::http2::SendRequest, service::service_fn, HeaderMap, Request, Response};
     use hyper_util::rt::{TokioExecutor, TokioIo};
     use tokio::net::{TcpListener, TcpStream};
 
@@ -356,7 +355,7 @@ mod grpc {
 
     /// An HTTP/2-only upstream answering like a gRPC server: the request's metadata echoed
     /// in the body, `grpc-status: 0` in the trailers.
-    async fn spawn_h2_upstream() -> SocketAddr {
+    pub async fn spawn_h2_upstream() -> SocketAddr {
         let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
         let addr = listener.local_addr().unwrap();
         tokio::spawn(async move {
@@ -390,14 +389,33 @@ mod grpc {
         addr
     }
 
-    /// One gRPC-style call to the console's listener over h2c, with `:authority` naming the
-    /// deployment. Returns status, body and trailers.
-    async fn call(f: &Fixture, deployment: &str, token: Option<&str>) -> (u16, String, Option<HeaderMap>) {
+    /// What a gRPC client sees of a call.
+    pub struct Answer {
+        pub http_status: u16,
+        /// `grpc-status`, from the trailers or, for a refusal, the headers ("trailers-only").
+        pub grpc_status: Option<String>,
+        pub headers: HeaderMap,
+        pub body: String,
+        pub trailers: Option<HeaderMap>,
+    }
+
+    /// An HTTP/2 connection to the console's listener over h2c.
+    pub async fn h2c(f: &Fixture) -> SendRequest<Full<Bytes>> {
         let stream = TcpStream::connect(f.app.base_url.trim_start_matches("http://")).await.unwrap();
-        let (mut sender, connection) =
+        let (sender, connection) =
             hyper::client::conn::http2::handshake(TokioExecutor::new(), TokioIo::new(stream)).await.unwrap();
         tokio::spawn(connection);
-        let mut request = Request::post(format!("http://{}/grpc.health.v1.Health/Check", f.host(deployment)))
+        sender
+    }
+
+    /// One gRPC-style call (Health/Check) with `:authority` naming the deployment.
+    pub async fn call_on(
+        sender: &mut SendRequest<Full<Bytes>>,
+        scheme: &str,
+        host: &str,
+        token: Option<&str>,
+    ) -> Answer {
+        let mut request = Request::post(format!("{scheme}://{host}/grpc.health.v1.Health/Check"))
             .header("content-type", "application/grpc")
             .header("te", "trailers");
         if let Some(token) = token {
@@ -405,10 +423,25 @@ mod grpc {
         }
         let response =
             sender.send_request(request.body(Full::new(Bytes::from_static(b"\0\0\0\0\0"))).unwrap()).await.unwrap();
-        let status = response.status().as_u16();
-        let collected = response.into_body().collect().await.unwrap();
+        let (parts, body) = response.into_parts();
+        let collected = body.collect().await.unwrap();
         let trailers = collected.trailers().cloned();
-        (status, String::from_utf8_lossy(&collected.to_bytes()).into_owned(), trailers)
+        let grpc_status = trailers
+            .as_ref()
+            .and_then(|t| t.get("grpc-status"))
+            .or_else(|| parts.headers.get("grpc-status"))
+            .map(|v| v.to_str().unwrap().to_owned());
+        Answer {
+            http_status: parts.status.as_u16(),
+            grpc_status,
+            headers: parts.headers,
+            body: String::from_utf8_lossy(&collected.to_bytes()).into_owned(),
+            trailers,
+        }
+    }
+
+    async fn call(f: &Fixture, deployment: &str, token: Option<&str>) -> Answer {
+        call_on(&mut h2c(f).await, "http", &f.host(deployment), token).await
     }
 
     #[tokio::test]
@@ -417,17 +450,37 @@ mod grpc {
         let f = Fixture::new(&format!("http://{upstream}")).await;
         let user = f.token("grpc", &[("user", "on"), ("deployment_ids[]", &f.ids["guarded"])]).await;
 
-        let (status, body, trailers) = call(&f, "guarded", Some(&user)).await;
-        assert_eq!(status, 200);
-        assert!(body.contains(r#"te=Some("trailers")"#), "te: trailers reaches the upstream: {body}");
-        assert!(body.contains("authorization=None"), "the token stays at the gateway: {body}");
-        assert!(body.contains("path=/grpc.health.v1.Health/Check"));
-        let trailers = trailers.expect("trailers pass through");
+        let answer = call(&f, "guarded", Some(&user)).await;
+        assert_eq!(answer.http_status, 200);
+        assert!(answer.body.contains(r#"te=Some("trailers")"#), "te: trailers reaches the upstream: {}", answer.body);
+        assert!(answer.body.contains("authorization=None"), "the token stays at the gateway: {}", answer.body);
+        assert!(answer.body.contains("path=/grpc.health.v1.Health/Check"));
+        let trailers = answer.trailers.expect("trailers pass through");
         assert_eq!(trailers["grpc-status"], "0");
         assert_eq!(trailers["grpc-message"], "got 5 bytes");
 
-        assert_eq!(call(&f, "guarded", None).await.0, 401, "no token in the metadata");
-        assert_eq!(call(&f, "open", None).await.0, 200, "public needs none");
-        assert_eq!(call(&f, "hidden", Some(&user)).await.0, 404, "private stays hidden over HTTP/2 too");
+        assert_eq!(call(&f, "open", None).await.grpc_status.as_deref(), Some("0"), "public needs none");
+    }
+
+    /// Refusals reach gRPC clients as gRPC statuses with the gateway's message.
+    #[tokio::test]
+    async fn grpc_refusals_are_grpc_statuses() {
+        let upstream = spawn_h2_upstream().await;
+        let f = Fixture::new(&format!("http://{upstream}")).await;
+        let user = f.token("grpc", &[("user", "on"), ("deployment_ids[]", &f.ids["guarded"])]).await;
+        let developer = f.token("dev", &[("developer", "on")]).await;
+
+        let missing = call(&f, "guarded", None).await;
+        assert_eq!((missing.http_status, missing.grpc_status.as_deref()), (200, Some("16")), "UNAUTHENTICATED");
+        assert_eq!(missing.headers["grpc-message"], "A User token is required: send Authorization: Bearer <token>.");
+        assert_eq!(missing.headers["www-authenticate"], "Bearer");
+        let bogus = call(&f, "guarded", Some("bcst_nope")).await;
+        assert_eq!(bogus.grpc_status.as_deref(), Some("16"));
+        let wrong_type = call(&f, "guarded", Some(&developer)).await;
+        assert_eq!(wrong_type.grpc_status.as_deref(), Some("7"), "PERMISSION_DENIED");
+        let hidden = call(&f, "hidden", Some(&user)).await;
+        assert_eq!(hidden.grpc_status.as_deref(), Some("12"), "private stays hidden over HTTP/2 too");
+        let unknown = call(&f, "nothing-here", None).await;
+        assert_eq!(unknown.headers["grpc-message"], hidden.headers["grpc-message"]);
     }
 }

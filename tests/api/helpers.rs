@@ -1,4 +1,4 @@
-use std::{path::PathBuf, sync::Arc};
+use std::sync::Arc;
 
 use bento_console::server::{config::Config, Application};
 use reqwest::{cookie::Jar, header, redirect, Client, Response};
@@ -11,6 +11,8 @@ pub const ADMIN_PASSWORD: &str = "correct horse battery";
 /// A running application. The database directory outlives the app so a test can restart it.
 pub struct TestApp {
     pub base_url: String,
+    /// `http://127.0.0.1:<port>` of the internal listener, when configured.
+    pub internal_url: Option<String>,
     pub dir: Arc<TempDir>,
     pub setup_url: Option<String>,
     /// Keeps cookies (like a browser) and does not follow redirects, so tests can see them.
@@ -21,16 +23,7 @@ pub struct TestApp {
 }
 
 pub fn config_for(dir: &TempDir) -> Config {
-    Config {
-        addr: "127.0.0.1:0".parse().unwrap(),
-        database_url: format!("sqlite://{}", dir.path().join("console.db").display()),
-        public_url: None,
-        site_root: PathBuf::from("target/site"),
-        apps_domain: "apps.localhost".into(),
-        upstream_connect_timeout: 5,
-        upstream_timeout: 60,
-        session_idle_minutes: 60,
-    }
+    Config::local(format!("sqlite://{}", dir.path().join("console.db").display()))
 }
 
 pub fn browser_like_client() -> (Client, Arc<Jar>) {
@@ -50,20 +43,26 @@ pub async fn spawn_app_with(config: Config, dir: Arc<TempDir>, (client, jar): (C
     }
     let app = Application::build(config).await.expect("the application builds");
     let base_url = format!("http://127.0.0.1:{}", app.port());
+    let internal_url = app.internal_port().map(|port| format!("http://127.0.0.1:{port}"));
     let setup_url = app.setup_url();
     let (tx, rx) = oneshot::channel();
     let handle = tokio::spawn(app.run_until(async {
         let _ = rx.await;
     }));
-    TestApp { base_url, dir, setup_url, client, jar, shutdown: Some(tx), handle: Some(handle) }
+    TestApp { base_url, internal_url, dir, setup_url, client, jar, shutdown: Some(tx), handle: Some(handle) }
 }
 
 impl TestApp {
     /// Stops the server gracefully and starts a new one on the same database, keeping the
     /// client (and so its cookies).
-    pub async fn restart(mut self) -> TestApp {
-        self.stop().await;
+    pub async fn restart(self) -> TestApp {
         let config = config_for(&self.dir);
+        self.restart_with(config).await
+    }
+
+    /// Like `restart`, with another configuration (on the same database).
+    pub async fn restart_with(mut self, config: Config) -> TestApp {
+        self.stop().await;
         spawn_app_with(config, self.dir.clone(), (self.client.clone(), self.jar.clone())).await
     }
 

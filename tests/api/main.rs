@@ -6,6 +6,7 @@ mod cli;
 mod deployments;
 mod gateway;
 mod helpers;
+mod listeners;
 mod rest;
 mod setup;
 mod tokens;

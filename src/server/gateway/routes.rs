@@ -14,28 +14,27 @@ use crate::server::deployments::repo::Route;
 const TTL: Duration = Duration::from_secs(10);
 const CAPACITY: usize = 10_000;
 
-type Key = (String, String);
 /// The route (or its absence) and when it was read.
-type Entry = (Option<Route>, Instant);
+type Entry = (Option<Arc<Route>>, Instant);
 
-/// `(organization slug, deployment name)` → the route, or `None` for names that do not exist.
+/// `<deployment>.<organization slug>` (see `Target::key`) → the route, or `None` for names
+/// that do not exist.
 #[derive(Clone, Default)]
-pub struct RouteCache(Arc<RwLock<HashMap<Key, Entry>>>);
+pub struct RouteCache(Arc<RwLock<HashMap<Box<str>, Entry>>>);
 
 impl RouteCache {
-    pub fn get(&self, organization: &str, name: &str) -> Option<Option<Route>> {
+    pub fn get(&self, key: &str) -> Option<Option<Arc<Route>>> {
         let entries = self.0.read().unwrap_or_else(|poisoned| poisoned.into_inner());
-        // A tuple of borrowed strs cannot look up owned keys; the map is small, so build one.
-        let (route, at) = entries.get(&(organization.to_owned(), name.to_owned()))?;
+        let (route, at) = entries.get(key)?;
         (at.elapsed() < TTL).then(|| route.clone())
     }
 
-    pub fn insert(&self, organization: &str, name: &str, route: Option<Route>) {
+    pub fn insert(&self, key: &str, route: Option<Arc<Route>>) {
         let mut entries = self.0.write().unwrap_or_else(|poisoned| poisoned.into_inner());
         if entries.len() >= CAPACITY {
             entries.clear();
         }
-        entries.insert((organization.to_owned(), name.to_owned()), (route, Instant::now()));
+        entries.insert(key.into(), (route, Instant::now()));
     }
 
     pub fn clear(&self) {
@@ -50,16 +49,13 @@ mod tests {
     #[test]
     fn caches_found_and_missing_routes_until_cleared() {
         let cache = RouteCache::default();
-        assert_eq!(cache.get("acme", "summarize").map(|r| r.is_some()), None);
-        cache.insert(
-            "acme",
-            "summarize",
-            Some(Route { id: 1, upstream_url: "http://u".into(), access: "public".into() }),
-        );
-        cache.insert("acme", "nope", None);
-        assert_eq!(cache.get("acme", "summarize").unwrap().unwrap().id, 1);
-        assert!(cache.get("acme", "nope").unwrap().is_none());
+        assert_eq!(cache.get("summarize.acme").map(|r| r.is_some()), None);
+        let route = Route { id: 1, upstream_url: "http://u".into(), access: "public".into() };
+        cache.insert("summarize.acme", Some(Arc::new(route)));
+        cache.insert("nope.acme", None);
+        assert_eq!(cache.get("summarize.acme").unwrap().unwrap().id, 1);
+        assert!(cache.get("nope.acme").unwrap().is_none());
         cache.clear();
-        assert!(cache.get("acme", "summarize").is_none());
+        assert!(cache.get("summarize.acme").is_none());
     }
 }

@@ -1,0 +1,129 @@
+//! Accepting connections: plain TCP or TLS (rustls, ALPN `h2` then `http/1.1`), HTTP/1.1 and
+//! HTTP/2 on the same port, each served by hyper. The first thing a request meets is
+//! [`Entrance::dispatch`]: deployment hosts go to the gateway, everything else to the console,
+//! so deployment traffic never pays for the console's sessions and pages.
+
+use std::{convert::Infallible, future::Future, net::SocketAddr, pin::Pin, sync::Arc, time::Duration};
+
+use axum::{
+    body::Body,
+    extract::{ConnectInfo, Request},
+    http::StatusCode,
+    response::Response,
+    Router,
+};
+use hyper::body::Incoming;
+use hyper_util::{
+    rt::{TokioExecutor, TokioIo, TokioTimer},
+    server::{conn::auto, graceful::GracefulShutdown},
+};
+use tokio::net::{TcpListener, TcpStream};
+use tokio_rustls::TlsAcceptor;
+use tower::ServiceExt;
+
+use super::{gateway, AppState};
+
+/// A TLS handshake that takes longer than this is dropped (slow or stuck clients must not hold
+/// a task forever).
+const TLS_HANDSHAKE_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// Which listener a request came in on, and so what it may reach.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Reach {
+    /// The public listener: the console, and deployments as their access types allow.
+    Public,
+    /// The internal listener: every deployment, Private ones included, without a token; no console.
+    Internal,
+}
+
+/// Everything a connection needs to answer requests. Shared by all connections of a listener.
+pub struct Entrance {
+    pub state: AppState,
+    pub console: Router,
+    pub reach: Reach,
+    /// `http` or `https`, as this listener speaks it (for `X-Forwarded-Proto`).
+    pub scheme: &'static str,
+}
+
+type ResponseFuture = Pin<Box<dyn Future<Output = Result<Response, Infallible>> + Send>>;
+
+impl Entrance {
+    fn dispatch(self: &Arc<Self>, peer: SocketAddr, request: Request<Incoming>) -> ResponseFuture {
+        let mut request = request.map(Body::new);
+        let target = gateway::target_of_request(&request, &self.state.settings.apps_domain);
+        match (target, self.reach) {
+            (Some(target), reach) => {
+                let entrance = Arc::clone(self);
+                let caller = gateway::Caller { ip: peer.ip(), scheme: self.scheme, reach };
+                Box::pin(async move { Ok(gateway::handle(&entrance.state, target, caller, request).await) })
+            }
+            (None, Reach::Internal) => {
+                Box::pin(async { Ok(gateway::error(StatusCode::NOT_FOUND, "This address serves deployments only.")) })
+            }
+            (None, Reach::Public) => {
+                request.extensions_mut().insert(ConnectInfo(peer));
+                Box::pin(self.console.clone().oneshot(request))
+            }
+        }
+    }
+}
+
+/// Accepts connections until `shutdown` completes, then waits for in-flight requests to finish.
+pub async fn serve(
+    listener: TcpListener,
+    tls: Option<TlsAcceptor>,
+    entrance: Arc<Entrance>,
+    shutdown: impl Future<Output = ()>,
+) {
+    let mut builder = auto::Builder::new(TokioExecutor::new());
+    // hyper enforces its header-read timeout (slow-loris protection) only with a timer.
+    builder.http1().timer(TokioTimer::new());
+    builder.http2().timer(TokioTimer::new());
+    let builder = Arc::new(builder);
+    let graceful = GracefulShutdown::new();
+    tokio::pin!(shutdown);
+    loop {
+        let (stream, peer) = tokio::select! {
+            accepted = listener.accept() => match accepted {
+                Ok(accepted) => accepted,
+                Err(err) => {
+                    // Usually out of file descriptors: back off instead of spinning.
+                    tracing::warn!(error = %err, "could not accept a connection");
+                    tokio::time::sleep(Duration::from_millis(100)).await;
+                    continue;
+                }
+            },
+            () = &mut shutdown => break,
+        };
+        let _ = stream.set_nodelay(true);
+        let (builder, tls, entrance, watcher) = (builder.clone(), tls.clone(), entrance.clone(), graceful.watcher());
+        tokio::spawn(async move {
+            let service = hyper::service::service_fn(move |request| entrance.dispatch(peer, request));
+            let served = match tls {
+                None => watcher.watch(builder.serve_connection(TokioIo::new(stream), service).into_owned()).await,
+                Some(acceptor) => match handshake(&acceptor, stream).await {
+                    Some(stream) => {
+                        watcher.watch(builder.serve_connection(TokioIo::new(stream), service).into_owned()).await
+                    }
+                    None => return,
+                },
+            };
+            if let Err(err) = served {
+                tracing::debug!(%peer, error = %err, "connection ended with an error");
+            }
+        });
+    }
+    drop(listener);
+    graceful.shutdown().await;
+}
+
+async fn handshake(acceptor: &TlsAcceptor, stream: TcpStream) -> Option<tokio_rustls::server::TlsStream<TcpStream>> {
+    match tokio::time::timeout(TLS_HANDSHAKE_TIMEOUT, acceptor.accept(stream)).await {
+        Ok(Ok(stream)) => Some(stream),
+        Ok(Err(err)) => {
+            tracing::debug!(error = %err, "TLS handshake failed");
+            None
+        }
+        Err(_) => None,
+    }
+}
