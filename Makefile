@@ -7,6 +7,9 @@ SHELL := /bin/bash
 # Build output lives outside the clone so every clone (and CI) builds incrementally.
 export CARGO_TARGET_DIR ?= $(HOME)/.cache/bento-console/target
 export BENTO_CONSOLE_TOOLS_DIR ?= $(HOME)/.cache/bento-console/tools
+# Python tools for the client tests, each in its own cached virtualenv.
+export BENTO_CONSOLE_SCHEMATHESIS_VENV ?= $(HOME)/.cache/bento-console/schemathesis-venv
+export BENTO_CONSOLE_GRPC_VENV ?= $(HOME)/.cache/bento-console/grpc-venv
 export PATH := $(BENTO_CONSOLE_TOOLS_DIR)/node_modules/.bin:$(HOME)/.cargo/bin:$(PATH)
 
 DATABASE_URL ?= sqlite://data/console.db
@@ -19,7 +22,8 @@ run: build-release
 	$(CARGO_TARGET_DIR)/release/bento-console serve
 
 ## test: formatting, clippy (server and browser), unit and integration tests, the real bentoml
-## CLI against the API, end-to-end tests in Chromium
+## CLI and schemathesis against the API, real gRPC clients through the gateway, end-to-end
+## tests in Chromium
 test: lint unit cli e2e
 
 build-release:
@@ -41,8 +45,10 @@ unit:
 
 cli: unit
 	scripts/install-bentoml.sh
-	scripts/install-schemathesis.sh
+	scripts/install-venv.sh $(BENTO_CONSOLE_SCHEMATHESIS_VENV) schemathesis==4.32.5
+	scripts/install-venv.sh $(BENTO_CONSOLE_GRPC_VENV) grpcio==1.85.1 grpcio-health-checking==1.85.1
 	BENTO_CONSOLE_BIN=$(CARGO_TARGET_DIR)/debug/bento-console scripts/test-api-clients.sh
+	BENTO_CONSOLE_BIN=$(CARGO_TARGET_DIR)/debug/bento-console scripts/test-grpc-clients.sh
 
 e2e: build-dev
 	scripts/install-tools.sh browser e2e

@@ -8,18 +8,14 @@ seconds="${1:-10}"
 bin="${BENTO_CONSOLE_BIN:-${CARGO_TARGET_DIR:-$HOME/.cache/bento-console/target}/release/bento-console}"
 command -v wrk >/dev/null || { echo "wrk is missing (Debian: apt-get install wrk)" >&2; exit 1; }
 work="$(mktemp -d)"
-trap 'kill $server_pid 2>/dev/null; wait $server_pid 2>/dev/null; rm -rf "$work"' EXIT
+source "$(dirname "$0")/../scripts/lib/console.sh"
+trap 'console_stop; rm -rf "$work"' EXIT
 
-port="$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')"
-base="http://127.0.0.1:$port"
-export DATABASE_URL="sqlite://$work/console.db" RUST_LOG=warn
-echo "correct horse battery" | "$bin" user create --email bench@example.com --name Bench --admin --organization bench >/dev/null
-"$bin" serve --addr "127.0.0.1:$port" &
-server_pid=$!
-for _ in $(seq 100); do curl -fs "$base/healthz" >/dev/null && break; sleep 0.1; done
-rpc() { curl -fsS -b "$work/cookies" -c "$work/cookies" -H "Origin: $base" -H "Accept: application/json" --data "$2" "$base/rpc/$1"; }
-rpc login "email=bench@example.com&password=correct+horse+battery" >/dev/null
-token="$(rpc create_api_token "name=bench&description=&developer=on&expiration=never" | python3 -c 'import json, sys; print(json.load(sys.stdin)["secret"])')"
+port="$(free_port)"
+console_admin bench@example.com bench
+console_start "http://127.0.0.1:$port" --addr "127.0.0.1:$port"
+console_sign_in
+token="$(console_token "name=bench&developer=on")"
 
 curl -fsS -H "X-YATAI-API-TOKEN: $token" "$base/api/v1/auth/current" >/dev/null
 wrk --latency -t2 -c32 -d"${seconds}s" -H "X-YATAI-API-TOKEN: $token" "$base/api/v1/auth/current"

@@ -14,9 +14,9 @@ for tool in wrk nginx; do
   command -v "$tool" >/dev/null || { echo "$tool is missing (Debian: apt-get install wrk nginx-light)" >&2; exit 1; }
 done
 work="$(mktemp -d)"
-pids=()
-trap 'kill "${pids[@]}" 2>/dev/null; wait 2>/dev/null; rm -rf "$work"' EXIT
-free_port() { python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
+source "$(dirname "$0")/../scripts/lib/console.sh"
+nginx_pid=""
+trap 'console_stop; kill $nginx_pid 2>/dev/null; wait 2>/dev/null; rm -rf "$work"' EXIT
 upstream_port="$(free_port)"; nginx_port="$(free_port)"; console_port="$(free_port)"
 static_token="bcst_static$(head -c 16 /dev/urandom | od -An -tx1 | tr -d ' \n')"
 
@@ -45,18 +45,14 @@ http {
 }
 CONF
 nginx -p "$work/nginx" -c "$work/nginx/nginx.conf" -g 'daemon off;' &
-pids+=($!)
+nginx_pid=$!
 
-export DATABASE_URL="sqlite://$work/console.db" RUST_LOG=warn
-echo "correct horse battery" | "$bin" user create --email bench@example.com --name Bench --admin --organization bench >/dev/null
+console_admin bench@example.com bench
 "$bin" deployment create --name fast --upstream "http://127.0.0.1:$upstream_port" --access protected >/dev/null
-"$bin" serve --addr "127.0.0.1:$console_port" &
-pids+=($!)
-base="http://127.0.0.1:$console_port"
-for _ in $(seq 100); do curl -fs "$base/healthz" >/dev/null && curl -fs "http://127.0.0.1:$upstream_port/" >/dev/null && break; sleep 0.1; done
-rpc() { curl -fsS -b "$work/cookies" -c "$work/cookies" -H "Origin: $base" -H "Accept: application/json" --data "$2" "$base/rpc/$1"; }
-rpc login "email=bench@example.com&password=correct+horse+battery" >/dev/null
-token="$(rpc create_api_token "name=bench&description=&user=on&deployment_ids[]=1&expiration=never" | python3 -c 'import json, sys; print(json.load(sys.stdin)["secret"])')"
+console_start "http://127.0.0.1:$console_port" --addr "127.0.0.1:$console_port"
+for _ in $(seq 100); do curl -fs "http://127.0.0.1:$upstream_port/" >/dev/null && break; sleep 0.1; done
+console_sign_in
+token="$(console_token "name=bench&user=on&deployment_ids[]=1")"
 host="fast.bench.apps.localhost:$console_port"
 
 # Each must answer 200 before it is measured.

@@ -4,19 +4,15 @@
 #   token and a bogus token are refused with the CLI's 401 message;
 # - schemathesis: property-based requests generated from /api/openapi.json, checking that
 #   nothing answers 5xx and every response matches the document.
-# Run by `make test` after scripts/install-bentoml.sh and scripts/install-schemathesis.sh.
+# Run by `make test` after scripts/install-bentoml.sh and scripts/install-venv.sh.
 set -euo pipefail
 
 bin="${BENTO_CONSOLE_BIN:?set BENTO_CONSOLE_BIN to the bento-console binary}"
 bentoml="${BENTO_CONSOLE_VENV:-$HOME/.cache/bento-console/venv}/bin/bentoml"
 schemathesis="${BENTO_CONSOLE_SCHEMATHESIS_VENV:-$HOME/.cache/bento-console/schemathesis-venv}/bin/st"
 work="$(mktemp -d)"
-server_pid=""
-cleanup() {
-  [[ -n "$server_pid" ]] && kill "$server_pid" 2>/dev/null && wait "$server_pid" 2>/dev/null
-  rm -rf "$work"
-}
-trap cleanup EXIT
+source "$(dirname "$0")/lib/console.sh"
+trap 'console_stop; rm -rf "$work"' EXIT
 
 passed=0
 failed=0
@@ -35,21 +31,15 @@ refute() { # refute NAME UNEXPECTED_TEXT ACTUAL_TEXT
   fi
 }
 
-port="$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')"
-base="http://127.0.0.1:$port"
-export DATABASE_URL="sqlite://$work/console.db" RUST_LOG=warn
-echo "correct horse battery" | "$bin" user create --email ada@example.com --name Ada --admin --organization mybentocloud >/dev/null
+port="$(free_port)"
+console_admin ada@example.com mybentocloud
 "$bin" deployment create --name summarize --upstream http://127.0.0.1:3999 --access protected >/dev/null
-"$bin" serve --addr "127.0.0.1:$port" &
-server_pid=$!
-for _ in $(seq 100); do curl -fs "$base/healthz" >/dev/null && break; sleep 0.1; done
+console_start "http://127.0.0.1:$port" --addr "127.0.0.1:$port"
 
 # Tokens are created the way the console's page creates them: signed in, through its server function.
-rpc() { curl -fsS -b "$work/cookies" -c "$work/cookies" -H "Origin: $base" -H "Accept: application/json" --data "$2" "$base/rpc/$1"; }
-secret() { python3 -c 'import json, sys; print(json.load(sys.stdin)["secret"])'; }
-rpc login "email=ada@example.com&password=correct+horse+battery" >/dev/null
-developer="$(rpc create_api_token "name=cli&description=&developer=on&expiration=never" | secret)"
-user_only="$(rpc create_api_token "name=frontend&description=&user=on&deployment_ids[]=1&expiration=never" | secret)"
+console_sign_in
+developer="$(console_token "name=cli&developer=on")"
+user_only="$(console_token "name=frontend&user=on&deployment_ids[]=1")"
 
 export BENTOML_HOME="$work/bentoml" BENTOML_DO_NOT_TRACK=true
 out="$("$bentoml" cloud login --api-token "$developer" --endpoint "$base" 2>&1)"
@@ -76,7 +66,7 @@ check "a bogus token cannot log in" "HTTP 401: Bad credentials" "$out"
 # The token schemathesis uses must survive its own requests, so deleting tokens is left to the
 # integration tests; schema-valid input that breaks a domain rule (a name with "_") is a 422 by
 # design, so positive_data_acceptance does not apply.
-fuzz_token="$(rpc create_api_token "name=schemathesis&description=&developer=on&expiration=never" | secret)"
+fuzz_token="$(console_token "name=schemathesis&developer=on")"
 if "$schemathesis" run "$base/api/openapi.json" -H "X-YATAI-API-TOKEN: $fuzz_token" --max-examples 25 \
     --checks all --exclude-checks positive_data_acceptance --exclude-operation-id delete_api_token \
     --seed 1 --no-color >"$work/schemathesis.log" 2>&1; then

@@ -1,0 +1,51 @@
+# Helpers for scripts that drive a real bento-console (sourced, not run). They expect:
+#   bin   the bento-console binary,
+#   work  a scratch directory (the database, cookies and logs go there).
+# DATABASE_URL is pointed at $work/console.db when this file is sourced.
+
+export DATABASE_URL="sqlite://$work/console.db" RUST_LOG="${RUST_LOG:-warn}"
+console_password="correct horse battery"
+console_pid=""
+curl_tls=()
+
+free_port() {
+  python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
+}
+
+# console_admin EMAIL ORGANIZATION: the first user, an admin, in a new organization.
+console_admin() {
+  echo "$console_password" | "$bin" user create --email "$1" --name Admin --admin --organization "$2" >/dev/null
+  console_email="$1"
+}
+
+# console_start BASE_URL [SERVE FLAGS...]: serves in the background until /healthz answers.
+# For https, set curl_tls=(--cacert FILE) first.
+console_start() {
+  base="$1"; shift
+  "$bin" serve "$@" &
+  console_pid=$!
+  for _ in $(seq 100); do curl -fs "${curl_tls[@]}" "$base/healthz" >/dev/null && return; sleep 0.1; done
+  echo "bento-console did not start at $base" >&2
+  return 1
+}
+
+console_stop() {
+  [[ -n "$console_pid" ]] && kill "$console_pid" 2>/dev/null && wait "$console_pid" 2>/dev/null
+  console_pid=""
+}
+
+# console_rpc NAME FORM: a server-function call as the console's page makes it, signed in.
+console_rpc() {
+  curl -fsS "${curl_tls[@]}" -b "$work/cookies" -c "$work/cookies" -H "Origin: $base" -H "Accept: application/json" \
+    --data "$2" "$base/rpc/$1"
+}
+
+console_sign_in() {
+  console_rpc login "email=$console_email&password=${console_password// /+}" >/dev/null
+}
+
+# console_token FORM: creates a token (name=...&user=on&...) and prints its secret.
+console_token() {
+  console_rpc create_api_token "description=&expiration=never&$1" |
+    python3 -c 'import json, sys; print(json.load(sys.stdin)["secret"])'
+}
