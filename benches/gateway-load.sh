@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Gateway throughput and latency against nginx, in one run on this machine, with wrk
-# (2 threads, 32 keep-alive connections, 10 s each):
+# (2 threads and 32 keep-alive connections for throughput, then 1 connection for latency;
+# 10 s each):
 #   1. straight to a fast upstream (nginx `return 200`),
 #   2. through nginx accepting one static bearer token (`map` on $http_authorization,
 #      `proxy_pass` with upstream keep-alive),
@@ -60,13 +61,21 @@ curl -fsS -o /dev/null "http://127.0.0.1:$upstream_port/"
 curl -fsS -o /dev/null -H "Authorization: Bearer $static_token" "http://127.0.0.1:$nginx_port/"
 curl -fsS -o /dev/null -H "Host: $host" -H "Authorization: Bearer $token" "$base/"
 
-run() { # run LABEL URL [HEADERS...]
-  local label="$1" url="$2"; shift 2
+run() { # run CONNECTIONS LABEL URL [HEADERS...]
+  local connections="$1" label="$2" url="$3"; shift 3
   local args=()
   for h in "$@"; do args+=(-H "$h"); done
   echo "== $label"
-  wrk --latency -t2 -c32 -d"${seconds}s" "${args[@]}" "$url" | grep -E "Requests/sec|^ +(50|99)%|Non-2xx"
+  wrk --latency -t"$((connections < 2 ? 1 : 2))" -c"$connections" -d"${seconds}s" "${args[@]}" "$url" |
+    grep -E "Requests/sec|^ +(50|99)%|Non-2xx"
 }
-run "direct to the upstream" "http://127.0.0.1:$upstream_port/"
-run "nginx, static bearer token" "http://127.0.0.1:$nginx_port/" "Authorization: Bearer $static_token"
-run "bento-console gateway, User token" "$base/" "Host: $host" "Authorization: Bearer $token"
+each() { # each CONNECTIONS
+  run "$1" "direct to the upstream" "http://127.0.0.1:$upstream_port/"
+  run "$1" "nginx, static bearer token" "http://127.0.0.1:$nginx_port/" "Authorization: Bearer $static_token"
+  run "$1" "bento-console gateway, User token" "$base/" "Host: $host" "Authorization: Bearer $token"
+}
+echo "### throughput: 32 connections (the machine's CPUs are shared by wrk, nginx and the proxy)"
+each 32
+# Under saturation p50 is mostly queueing; one connection at a time shows what a hop adds.
+echo "### latency: 1 connection"
+each 1

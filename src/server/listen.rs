@@ -3,7 +3,9 @@
 //! [`Entrance::dispatch`]: deployment hosts go to the gateway, everything else to the console,
 //! so deployment traffic never pays for the console's sessions and pages.
 
-use std::{convert::Infallible, future::Future, net::SocketAddr, pin::Pin, sync::Arc, time::Duration};
+use std::{
+    convert::Infallible, future::Future, net::SocketAddr, num::NonZeroUsize, pin::Pin, sync::Arc, time::Duration,
+};
 
 use axum::{
     body::Body,
@@ -17,7 +19,10 @@ use hyper_util::{
     rt::{TokioExecutor, TokioIo, TokioTimer},
     server::{conn::auto, graceful::GracefulShutdown},
 };
-use tokio::net::{TcpListener, TcpStream};
+use tokio::{
+    net::{TcpListener, TcpStream},
+    sync::{oneshot, watch},
+};
 use tokio_rustls::TlsAcceptor;
 use tower::ServiceExt;
 
@@ -26,6 +31,9 @@ use super::{gateway, AppState};
 /// A TLS handshake that takes longer than this is dropped (slow or stuck clients must not hold
 /// a task forever).
 const TLS_HANDSHAKE_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// How long a serving thread's runtime waits for blocking work (password hashing) at exit.
+const RUNTIME_SHUTDOWN_TIMEOUT: Duration = Duration::from_secs(5);
 
 /// Which listener a request came in on, and so what it may reach.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -66,6 +74,63 @@ impl Entrance {
             }
         }
     }
+}
+
+/// One serving thread per CPU.
+pub fn serving_threads() -> usize {
+    std::thread::available_parallelism().map_or(1, NonZeroUsize::get)
+}
+
+thread_local! {
+    static THREAD_INDEX: std::cell::Cell<usize> = const { std::cell::Cell::new(0) };
+}
+
+/// Which serving thread this is (0 elsewhere), for per-thread resources.
+pub fn thread_index() -> usize {
+    THREAD_INDEX.with(std::cell::Cell::get)
+}
+
+/// Serves `listener` with one single-threaded runtime per CPU, all accepting from it, the way
+/// nginx runs a worker per core: a request, its upstream call and the wake-ups between them
+/// stay on one thread. On a shared multi-threaded runtime those hand-offs between threads
+/// (futex wake-ups, context switches) cost more CPU than the proxying itself.
+/// Returns once every runtime has shut down after `stopped` changed.
+pub async fn serve_on_each_core(
+    listener: TcpListener,
+    tls: Option<TlsAcceptor>,
+    entrance: Arc<Entrance>,
+    stopped: watch::Receiver<()>,
+) -> anyhow::Result<()> {
+    let listener = listener.into_std()?;
+    let threads = serving_threads();
+    let mut finished = Vec::with_capacity(threads);
+    for index in 0..threads {
+        let listener = listener.try_clone()?;
+        let (tls, entrance, mut stopped) = (tls.clone(), entrance.clone(), stopped.clone());
+        let (done, on_done) = oneshot::channel::<()>();
+        finished.push(on_done);
+        let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build()?;
+        std::thread::Builder::new().name(format!("serve-{index}")).spawn(move || {
+            THREAD_INDEX.set(index);
+            runtime.block_on(async move {
+                let until_stopped = async move {
+                    let _ = stopped.changed().await;
+                };
+                match TcpListener::from_std(listener) {
+                    Ok(listener) => serve(listener, tls, entrance, until_stopped).await,
+                    Err(err) => tracing::error!(error = %err, "could not serve the listener on this thread"),
+                }
+            });
+            // Tasks still queued here (database connections on their way back to the pool)
+            // finish or are dropped before the caller goes on to close the pool.
+            runtime.shutdown_timeout(RUNTIME_SHUTDOWN_TIMEOUT);
+            drop(done);
+        })?;
+    }
+    for on_done in finished {
+        let _ = on_done.await;
+    }
+    Ok(())
 }
 
 /// Accepts connections until `shutdown` completes, then waits for in-flight requests to finish.

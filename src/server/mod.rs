@@ -188,29 +188,27 @@ impl Application {
             shutdown.await;
             let _ = stop.send(());
         });
-        let until_stopped = move || {
-            let mut stopped = stopped.clone();
-            async move {
-                let _ = stopped.changed().await;
-            }
-        };
         let entrance = |reach, scheme| {
             let (state, console) = (self.state.clone(), self.router.clone());
             Arc::new(listen::Entrance { state, console, reach, scheme })
         };
         let scheme = if self.tls.is_some() { "https" } else { "http" };
-        let public = listen::serve(self.listener, self.tls, entrance(listen::Reach::Public, scheme), until_stopped());
+        let public = entrance(listen::Reach::Public, scheme);
+        let public = listen::serve_on_each_core(self.listener, self.tls, public, stopped.clone());
         match self.internal_listener {
             Some(internal) => {
                 tracing::info!(addr = %internal.local_addr()?, "internal gateway listening (every deployment, no token)");
-                let internal =
-                    listen::serve(internal, None, entrance(listen::Reach::Internal, "http"), until_stopped());
-                tokio::join!(public, internal);
+                let entrance = entrance(listen::Reach::Internal, "http");
+                let internal = listen::serve_on_each_core(internal, None, entrance, stopped);
+                let (public, internal) = tokio::join!(public, internal);
+                public.and(internal)?;
             }
-            None => public.await,
+            None => public.await?,
         }
         self.session_cleanup.abort();
-        self.state.pool.close().await;
+        if tokio::time::timeout(std::time::Duration::from_secs(10), self.state.pool.close()).await.is_err() {
+            tracing::warn!("database connections still in use after 10 s; exiting without waiting for them");
+        }
         tracing::info!("bento-console stopped");
         Ok(())
     }

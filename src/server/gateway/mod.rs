@@ -27,20 +27,31 @@ use hyper_util::{
 use serde_json::json;
 use tokio_rustls::rustls::ClientConfig;
 
-use super::{deployments::repo::Route, error::internal, listen::Reach, tokens, AppState};
+use super::{
+    deployments::repo::Route,
+    error::internal,
+    listen::{self, Reach},
+    tokens, AppState,
+};
 use crate::domain::AccessType;
 pub use limiter::AuthFailures;
 pub use routes::RouteCache;
 
 type Upstream = Client<HttpsConnector<HttpConnector>, Body>;
 
-/// Pooled upstream clients (`http` and `https`): HTTP/1.1 for ordinary requests, HTTP/2 for
-/// gRPC (with prior knowledge, h2c, on `http`; negotiated by ALPN on `https`).
+/// Forwards requests upstream. Each serving thread (see `listen::serve_on_each_core`) has its
+/// own connection pools, so an upstream connection is driven by the thread that uses it.
 pub struct Gateway {
-    http1: Upstream,
-    http2: Upstream,
+    pools: Vec<Pools>,
     response_timeout: Duration,
     pub failures: AuthFailures,
+}
+
+/// Pooled upstream clients (`http` and `https`): HTTP/1.1 for ordinary requests, HTTP/2 for
+/// gRPC (with prior knowledge, h2c, on `http`; negotiated by ALPN on `https`).
+struct Pools {
+    http1: Upstream,
+    http2: Upstream,
 }
 
 impl Gateway {
@@ -49,15 +60,28 @@ impl Gateway {
         connector.set_connect_timeout(Some(connect_timeout));
         connector.set_nodelay(true);
         connector.enforce_http(false);
-        let https = HttpsConnectorBuilder::new().with_tls_config(tls.clone()).https_or_http();
-        let http1 = Client::builder(TokioExecutor::new())
-            .pool_idle_timeout(Duration::from_secs(60))
-            .build(https.enable_http1().wrap_connector(connector.clone()));
-        let https = HttpsConnectorBuilder::new().with_tls_config(tls).https_or_http();
-        let http2 = Client::builder(TokioExecutor::new())
-            .http2_only(true)
-            .build(https.enable_http2().wrap_connector(connector));
-        Self { http1, http2, response_timeout, failures: AuthFailures::default() }
+        let pools = move || {
+            let https = HttpsConnectorBuilder::new().with_tls_config(tls.clone()).https_or_http();
+            let http1 = Client::builder(TokioExecutor::new())
+                .pool_idle_timeout(Duration::from_secs(60))
+                .build(https.enable_http1().wrap_connector(connector.clone()));
+            let https = HttpsConnectorBuilder::new().with_tls_config(tls.clone()).https_or_http();
+            let http2 = Client::builder(TokioExecutor::new())
+                .http2_only(true)
+                .build(https.enable_http2().wrap_connector(connector.clone()));
+            Pools { http1, http2 }
+        };
+        let pools = std::iter::repeat_with(pools).take(listen::serving_threads()).collect();
+        Self { pools, response_timeout, failures: AuthFailures::default() }
+    }
+
+    fn upstream(&self, grpc: bool) -> &Upstream {
+        let pools = &self.pools[listen::thread_index() % self.pools.len()];
+        if grpc {
+            &pools.http2
+        } else {
+            &pools.http1
+        }
     }
 }
 
@@ -243,7 +267,7 @@ async fn forward(
     add_forwarded(&mut parts.headers, caller, host);
     parts.uri = uri;
     parts.version = if grpc { Version::HTTP_2 } else { Version::HTTP_11 };
-    let upstream = if grpc { &state.gateway.http2 } else { &state.gateway.http1 };
+    let upstream = state.gateway.upstream(grpc);
     let request = Request::from_parts(parts, body);
     match tokio::time::timeout(state.gateway.response_timeout, upstream.request(request)).await {
         Ok(Ok(response)) => {
