@@ -20,6 +20,7 @@ pub fn upstream_app() -> Router {
     Router::new()
         .route("/echo", any(echo))
         .route("/echo/{*rest}", any(echo))
+        .route("/grpc.health.v1.Health/{method}", any(echo))
         .route(
             "/upload",
             post(|body: Body| async move {
@@ -132,6 +133,57 @@ impl Fixture {
     }
 }
 
+/// How a caller speaks to the gateway.
+#[derive(Clone, Copy, Debug)]
+enum Protocol {
+    Http1,
+    /// HTTP/2 with prior knowledge; the deployment is named by `:authority`.
+    Http2,
+    /// gRPC-style calls over HTTP/2; refusals come back as gRPC statuses.
+    Grpc,
+}
+
+impl Fixture {
+    /// The HTTP status a call gets (for gRPC, the status its grpc-status stands for) and the
+    /// response headers.
+    async fn outcome(
+        &self,
+        h2: &mut hyper::client::conn::http2::SendRequest<http_body_util::Full<Bytes>>,
+        protocol: Protocol,
+        deployment: &str,
+        token: Option<&str>,
+    ) -> (u16, axum::http::HeaderMap) {
+        match protocol {
+            Protocol::Http1 => {
+                let response = self.call(deployment, "/echo", token).await;
+                assert_eq!(response.version(), reqwest::Version::HTTP_11);
+                (response.status().as_u16(), response.headers().clone())
+            }
+            Protocol::Http2 => {
+                let mut request = hyper::Request::get(format!("http://{}/echo", self.host(deployment)));
+                if let Some(token) = token {
+                    request = request.header("authorization", format!("Bearer {token}"));
+                }
+                let response = h2.send_request(request.body(Default::default()).unwrap()).await.unwrap();
+                assert_eq!(response.version(), axum::http::Version::HTTP_2);
+                (response.status().as_u16(), response.headers().clone())
+            }
+            Protocol::Grpc => {
+                let answer = grpc::call_on(h2, "http", &self.host(deployment), token).await;
+                let status = match (answer.http_status, answer.grpc_status.as_deref()) {
+                    (200, None) => 200, // forwarded: the upstream here answers plain JSON
+                    (200, Some("16")) => 401,
+                    (200, Some("7")) => 403,
+                    (200, Some("12")) => 404,
+                    other => panic!("unexpected gRPC answer {other:?}"),
+                };
+                (status, answer.headers)
+            }
+        }
+    }
+}
+
+/// Every token case against every access type, over HTTP/1.1, HTTP/2 and gRPC.
 #[tokio::test]
 async fn the_access_matrix() {
     let upstream = spawn_upstream().await;
@@ -164,20 +216,23 @@ async fn the_access_matrix() {
         ("user for this deployment", Some(&user)),
     ];
     let protected = [401, 401, 401, 401, 401, 401, 403, 403, 200];
-    for ((what, token), protected_status) in cases.iter().zip(protected) {
-        let public = f.call("open", "/echo", *token).await;
-        assert_eq!(public.status(), 200, "public, {what}");
-        let private = f.call("hidden", "/echo", *token).await;
-        assert_eq!(private.status(), 404, "private, {what}");
-        let response = f.call("guarded", "/echo", *token).await;
-        assert_eq!(response.status().as_u16(), protected_status, "protected, {what}");
-        if protected_status == 401 {
-            assert_eq!(response.headers()["www-authenticate"], "Bearer", "{what}");
+    let mut h2 = grpc::h2c(&f).await;
+    for protocol in [Protocol::Http1, Protocol::Http2, Protocol::Grpc] {
+        for ((what, token), protected_status) in cases.iter().zip(protected) {
+            let public = f.outcome(&mut h2, protocol, "open", *token).await;
+            assert_eq!(public.0, 200, "{protocol:?}, public, {what}");
+            let private = f.outcome(&mut h2, protocol, "hidden", *token).await;
+            assert_eq!(private.0, 404, "{protocol:?}, private, {what}");
+            let (status, headers) = f.outcome(&mut h2, protocol, "guarded", *token).await;
+            assert_eq!(status, protected_status, "{protocol:?}, protected, {what}");
+            if protected_status == 401 {
+                assert_eq!(headers["www-authenticate"], "Bearer", "{protocol:?}, {what}");
+            }
         }
-        if protected_status != 200 {
-            let body: Value = response.json().await.unwrap();
-            assert!(body["error"].is_string(), "{what}: {body}");
-        }
+    }
+    for (what, token) in &cases[..8] {
+        let body: Value = f.call("guarded", "/echo", *token).await.json().await.unwrap();
+        assert!(body["error"].is_string(), "refusals explain themselves in JSON, {what}: {body}");
     }
 
     // Private and unknown names answer the same.
