@@ -84,6 +84,18 @@ test("keyboard only: sign in with Tab and Enter", async ({ page }) => {
   await page.keyboard.type(ADMIN.password);
   await page.keyboard.press("Enter");
   await expect(page).toHaveURL(/\/deployments$/);
+
+  // The account menu opens with Enter and closes with Esc, handing focus back to its button.
+  const menuButton = page.getByLabel(`Account menu for ${ADMIN.name}`);
+  await menuButton.focus();
+  await page.keyboard.press("Enter");
+  await expect(page.getByText(ADMIN.email)).toBeVisible();
+  // Esc needs the page's script; retry until it has loaded.
+  await expect(async () => {
+    await page.keyboard.press("Escape");
+    await expect(page.getByText(ADMIN.email)).toBeHidden({ timeout: 500 });
+  }).toPass();
+  await expect(menuButton).toBeFocused();
 });
 
 test("unknown pages show a 404 page", async ({ page }) => {

@@ -10,6 +10,21 @@ use crate::api::auth::{current_account, Logout};
 pub fn ConsoleLayout() -> impl IntoView {
     let account = Resource::new(|| (), |_| current_account());
     let logout = ServerAction::<Logout>::new();
+    let menu = NodeRef::<leptos::html::Details>::new();
+    let menu_button = NodeRef::<leptos::html::Summary>::new();
+    // A <details> menu opens and closes without JavaScript; once hydrated, Esc closes it too
+    // and gives focus back to its button, as menus do.
+    let close_on_escape = move |ev: leptos::ev::KeyboardEvent| {
+        if ev.key() != "Escape" {
+            return;
+        }
+        if let Some(menu) = menu.get().filter(|menu| menu.open()) {
+            menu.set_open(false);
+            if let Some(button) = menu_button.get() {
+                let _ = button.focus();
+            }
+        }
+    };
     view! {
         <a class="skip-link" href="#main">
             "Skip to content"
@@ -27,8 +42,11 @@ pub fn ConsoleLayout() -> impl IntoView {
                                 <span class="org" title="Organization">
                                     {account.organization_name}
                                 </span>
-                                <details class="user-menu">
-                                    <summary aria-label=format!("Account menu for {}", account.user_name)>
+                                <details class="user-menu" node_ref=menu on:keydown=close_on_escape>
+                                    <summary
+                                        node_ref=menu_button
+                                        aria-label=format!("Account menu for {}", account.user_name)
+                                    >
                                         <span class="avatar" aria-hidden="true">
                                             {initial(&account.user_name)}
                                         </span>
