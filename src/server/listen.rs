@@ -90,22 +90,37 @@ pub fn thread_index() -> usize {
     THREAD_INDEX.with(std::cell::Cell::get)
 }
 
-/// Serves `listener` with one single-threaded runtime per CPU, all accepting from it, the way
-/// nginx runs a worker per core: a request, its upstream call and the wake-ups between them
-/// stay on one thread. On a shared multi-threaded runtime those hand-offs between threads
-/// (futex wake-ups, context switches) cost more CPU than the proxying itself.
-/// Returns once every runtime has shut down after `stopped` changed.
+/// Binds a listening socket that other sockets may share (`SO_REUSEPORT`): each serving thread
+/// binds its own to the same address, and the kernel spreads new connections over them.
+pub fn bind_shared(addr: SocketAddr) -> std::io::Result<std::net::TcpListener> {
+    use socket2::{Domain, Socket, Type};
+    let socket = Socket::new(Domain::for_address(addr), Type::STREAM, None)?;
+    socket.set_reuse_address(true)?;
+    socket.set_reuse_port(true)?;
+    socket.set_nonblocking(true)?;
+    socket.bind(&addr.into())?;
+    socket.listen(1024)?;
+    Ok(socket.into())
+}
+
+/// Serves with one single-threaded runtime per CPU, each accepting from its own socket on the
+/// listener's address, the way nginx runs a worker per core: a request, its upstream call and
+/// the wake-ups between them stay on one thread. On a shared multi-threaded runtime those
+/// hand-offs between threads (futex wake-ups, context switches) cost more CPU than the
+/// proxying itself. Returns once every runtime has shut down after `stopped` changed.
 pub async fn serve_on_each_core(
-    listener: TcpListener,
+    listener: std::net::TcpListener,
     tls: Option<TlsAcceptor>,
     entrance: Arc<Entrance>,
     stopped: watch::Receiver<()>,
 ) -> anyhow::Result<()> {
-    let listener = listener.into_std()?;
-    let threads = serving_threads();
-    let mut finished = Vec::with_capacity(threads);
-    for index in 0..threads {
-        let listener = listener.try_clone()?;
+    let addr = listener.local_addr()?;
+    let mut listeners = vec![listener];
+    for _ in 1..serving_threads() {
+        listeners.push(bind_shared(addr)?);
+    }
+    let mut finished = Vec::with_capacity(listeners.len());
+    for (index, listener) in listeners.into_iter().enumerate() {
         let (tls, entrance, mut stopped) = (tls.clone(), entrance.clone(), stopped.clone());
         let (done, on_done) = oneshot::channel::<()>();
         finished.push(on_done);

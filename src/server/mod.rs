@@ -22,7 +22,6 @@ use anyhow::Context;
 use axum::{extract::State, http::StatusCode, routing::get, Json, Router};
 use leptos::prelude::*;
 use leptos_axum::{generate_route_list, LeptosRoutes};
-use tokio::net::TcpListener;
 use tokio_rustls::TlsAcceptor;
 use tower_sessions::{cookie::SameSite, Expiry, SessionManagerLayer};
 use tower_sessions_sqlx_store::SqliteStore;
@@ -100,9 +99,9 @@ pub fn is_plain_form_post() -> bool {
 pub const SESSION_COOKIE: &str = "bento_console_session";
 
 pub struct Application {
-    listener: TcpListener,
+    listener: std::net::TcpListener,
     tls: Option<TlsAcceptor>,
-    internal_listener: Option<TcpListener>,
+    internal_listener: Option<std::net::TcpListener>,
     router: Router,
     state: AppState,
     session_cleanup: tokio::task::JoinHandle<()>,
@@ -118,11 +117,8 @@ impl Application {
         };
         let upstream_tls = tls::upstream_client_config(config.upstream_ca.as_deref())?;
         let pool = db::connect_and_migrate(&config.database_url).await?;
-        let listener = bind(config.addr).await?;
-        let internal_listener = match config.internal_addr {
-            Some(addr) => Some(bind(addr).await?),
-            None => None,
-        };
+        let listener = bind(config.addr)?;
+        let internal_listener = config.internal_addr.map(bind).transpose()?;
         let bound = listener.local_addr()?;
         let setup =
             if accounts::repo::any_user_exists(&pool).await? { SetupCode::closed() } else { SetupCode::generate() };
@@ -256,8 +252,12 @@ async fn healthz(State(state): State<AppState>) -> (StatusCode, Json<serde_json:
     }
 }
 
-async fn bind(addr: SocketAddr) -> anyhow::Result<TcpListener> {
-    TcpListener::bind(addr).await.with_context(|| format!("could not listen on {addr}"))
+/// The listener, shareable by the serving threads. A plain bind comes first because a socket
+/// with `SO_REUSEPORT` would quietly share a port another server of the same user holds.
+fn bind(addr: SocketAddr) -> anyhow::Result<std::net::TcpListener> {
+    let listen = || format!("could not listen on {addr}");
+    drop(std::net::TcpListener::bind(addr).with_context(listen)?);
+    listen::bind_shared(addr).with_context(listen)
 }
 
 async fn shutdown_signal() {

@@ -205,3 +205,13 @@ async fn https_upstreams_are_verified_against_the_configured_roots() {
     assert_eq!(grpc_style.status(), 200);
     assert_eq!(grpc_style.json::<Value>().await.unwrap()["method"], "POST");
 }
+
+#[tokio::test]
+async fn a_port_in_use_is_an_error_not_a_shared_listener() {
+    let first = crate::helpers::spawn_app().await;
+    let dir = tempfile::tempdir().unwrap();
+    let mut config = config_for(&dir);
+    config.addr = format!("127.0.0.1:{}", port_of(&first.base_url)).parse().unwrap();
+    let error = bento_console::server::Application::build(config).await.err().expect("the port is taken");
+    assert!(format!("{error:#}").contains("could not listen on"), "{error:#}");
+}
