@@ -4,7 +4,16 @@
 //! so deployment traffic never pays for the console's sessions and pages.
 
 use std::{
-    convert::Infallible, future::Future, net::SocketAddr, num::NonZeroUsize, pin::Pin, sync::Arc, time::Duration,
+    convert::Infallible,
+    future::Future,
+    net::SocketAddr,
+    num::NonZeroUsize,
+    pin::Pin,
+    sync::{
+        atomic::{AtomicUsize, Ordering},
+        Arc,
+    },
+    time::Duration,
 };
 
 use axum::{
@@ -21,7 +30,7 @@ use hyper_util::{
 };
 use tokio::{
     net::{TcpListener, TcpStream},
-    sync::{oneshot, watch},
+    sync::{mpsc, oneshot, watch},
 };
 use tokio_rustls::TlsAcceptor;
 use tower::ServiceExt;
@@ -90,78 +99,21 @@ pub fn thread_index() -> usize {
     THREAD_INDEX.with(std::cell::Cell::get)
 }
 
-/// Binds a listening socket that other sockets may share (`SO_REUSEPORT`): each serving thread
-/// binds its own to the same address, and the kernel spreads new connections over them.
-pub fn bind_shared(addr: SocketAddr) -> std::io::Result<std::net::TcpListener> {
-    use socket2::{Domain, Socket, Type};
-    let socket = Socket::new(Domain::for_address(addr), Type::STREAM, None)?;
-    socket.set_reuse_address(true)?;
-    socket.set_reuse_port(true)?;
-    socket.set_nonblocking(true)?;
-    socket.bind(&addr.into())?;
-    socket.listen(1024)?;
-    Ok(socket.into())
-}
-
-/// Serves with one single-threaded runtime per CPU, each accepting from its own socket on the
-/// listener's address, the way nginx runs a worker per core: a request, its upstream call and
-/// the wake-ups between them stay on one thread. On a shared multi-threaded runtime those
-/// hand-offs between threads (futex wake-ups, context switches) cost more CPU than the
-/// proxying itself. Returns once every runtime has shut down after `stopped` changed.
+/// Serves `listener` with one single-threaded runtime per CPU, the way nginx runs a worker per
+/// core: a request, its upstream call and the wake-ups between them stay on one thread. On a
+/// shared multi-threaded runtime those hand-offs between threads (futex wake-ups, context
+/// switches) cost more CPU than the proxying itself. This task accepts and hands each
+/// connection to the thread with the fewest open ones, so long-lived keep-alive connections
+/// spread evenly. Returns once every thread has finished after `stopped` changed.
 pub async fn serve_on_each_core(
-    listener: std::net::TcpListener,
-    tls: Option<TlsAcceptor>,
-    entrance: Arc<Entrance>,
-    stopped: watch::Receiver<()>,
-) -> anyhow::Result<()> {
-    let addr = listener.local_addr()?;
-    let mut listeners = vec![listener];
-    for _ in 1..serving_threads() {
-        listeners.push(bind_shared(addr)?);
-    }
-    let mut finished = Vec::with_capacity(listeners.len());
-    for (index, listener) in listeners.into_iter().enumerate() {
-        let (tls, entrance, mut stopped) = (tls.clone(), entrance.clone(), stopped.clone());
-        let (done, on_done) = oneshot::channel::<()>();
-        finished.push(on_done);
-        let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build()?;
-        std::thread::Builder::new().name(format!("serve-{index}")).spawn(move || {
-            THREAD_INDEX.set(index);
-            runtime.block_on(async move {
-                let until_stopped = async move {
-                    let _ = stopped.changed().await;
-                };
-                match TcpListener::from_std(listener) {
-                    Ok(listener) => serve(listener, tls, entrance, until_stopped).await,
-                    Err(err) => tracing::error!(error = %err, "could not serve the listener on this thread"),
-                }
-            });
-            // Tasks still queued here (database connections on their way back to the pool)
-            // finish or are dropped before the caller goes on to close the pool.
-            runtime.shutdown_timeout(RUNTIME_SHUTDOWN_TIMEOUT);
-            drop(done);
-        })?;
-    }
-    for on_done in finished {
-        let _ = on_done.await;
-    }
-    Ok(())
-}
-
-/// Accepts connections until `shutdown` completes, then waits for in-flight requests to finish.
-pub async fn serve(
     listener: TcpListener,
     tls: Option<TlsAcceptor>,
     entrance: Arc<Entrance>,
-    shutdown: impl Future<Output = ()>,
-) {
-    let mut builder = auto::Builder::new(TokioExecutor::new());
-    // hyper enforces its header-read timeout (slow-loris protection) only with a timer.
-    builder.http1().timer(TokioTimer::new());
-    builder.http2().timer(TokioTimer::new());
-    let builder = Arc::new(builder);
-    let graceful = GracefulShutdown::new();
-    tokio::pin!(shutdown);
+    mut stopped: watch::Receiver<()>,
+) -> anyhow::Result<()> {
+    let threads = (0..serving_threads())
+        .map(|index| ServingThread::start(index, tls.clone(), entrance.clone()))
+        .collect::<anyhow::Result<Vec<_>>>()?;
     loop {
         let (stream, peer) = tokio::select! {
             accepted = listener.accept() => match accepted {
@@ -173,28 +125,101 @@ pub async fn serve(
                     continue;
                 }
             },
-            () = &mut shutdown => break,
+            _ = stopped.changed() => break,
         };
         let _ = stream.set_nodelay(true);
-        let (builder, tls, entrance, watcher) = (builder.clone(), tls.clone(), entrance.clone(), graceful.watcher());
+        let Ok(stream) = stream.into_std() else { continue };
+        if let Some(thread) = threads.iter().min_by_key(|thread| thread.open.load(Ordering::Relaxed)) {
+            thread.open.fetch_add(1, Ordering::Relaxed);
+            let _ = thread.connections.send((stream, peer));
+        }
+    }
+    drop(listener);
+    let finished: Vec<_> = threads.into_iter().map(|thread| thread.finished).collect();
+    for on_finished in finished {
+        let _ = on_finished.await;
+    }
+    Ok(())
+}
+
+/// A thread with its own single-threaded runtime, serving the connections it is handed until
+/// the sender is dropped, then finishing in-flight requests.
+struct ServingThread {
+    connections: mpsc::UnboundedSender<(std::net::TcpStream, SocketAddr)>,
+    open: Arc<AtomicUsize>,
+    finished: oneshot::Receiver<()>,
+}
+
+impl ServingThread {
+    fn start(index: usize, tls: Option<TlsAcceptor>, entrance: Arc<Entrance>) -> anyhow::Result<Self> {
+        let (connections, mut handed) = mpsc::unbounded_channel::<(std::net::TcpStream, SocketAddr)>();
+        let open = Arc::new(AtomicUsize::new(0));
+        let (done, finished) = oneshot::channel::<()>();
+        let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build()?;
+        let counter = open.clone();
+        std::thread::Builder::new().name(format!("serve-{index}")).spawn(move || {
+            THREAD_INDEX.set(index);
+            runtime.block_on(async move {
+                let connections = Connections::new(tls, entrance);
+                while let Some((stream, peer)) = handed.recv().await {
+                    match TcpStream::from_std(stream) {
+                        Ok(stream) => connections.serve(stream, peer, counter.clone()),
+                        Err(err) => {
+                            counter.fetch_sub(1, Ordering::Relaxed);
+                            tracing::warn!(error = %err, "could not take over a connection");
+                        }
+                    }
+                }
+                connections.graceful.shutdown().await;
+            });
+            // Tasks still queued here (database connections on their way back to the pool)
+            // finish or are dropped before the caller goes on to close the pool.
+            runtime.shutdown_timeout(RUNTIME_SHUTDOWN_TIMEOUT);
+            drop(done);
+        })?;
+        Ok(Self { connections, open, finished })
+    }
+}
+
+/// Serves connections on the current runtime: TLS first if configured, then HTTP/1.1 or
+/// HTTP/2, each watched so a shutdown lets in-flight requests finish.
+struct Connections {
+    builder: Arc<auto::Builder<TokioExecutor>>,
+    graceful: GracefulShutdown,
+    tls: Option<TlsAcceptor>,
+    entrance: Arc<Entrance>,
+}
+
+impl Connections {
+    fn new(tls: Option<TlsAcceptor>, entrance: Arc<Entrance>) -> Self {
+        let mut builder = auto::Builder::new(TokioExecutor::new());
+        // hyper enforces its header-read timeout (slow-loris protection) only with a timer.
+        builder.http1().timer(TokioTimer::new());
+        builder.http2().timer(TokioTimer::new());
+        Self { builder: Arc::new(builder), graceful: GracefulShutdown::new(), tls, entrance }
+    }
+
+    /// Serves one connection in a task of its own; `open` goes down by one when it ends.
+    fn serve(&self, stream: TcpStream, peer: SocketAddr, open: Arc<AtomicUsize>) {
+        let (builder, tls, entrance) = (self.builder.clone(), self.tls.clone(), self.entrance.clone());
+        let watcher = self.graceful.watcher();
         tokio::spawn(async move {
             let service = hyper::service::service_fn(move |request| entrance.dispatch(peer, request));
             let served = match tls {
-                None => watcher.watch(builder.serve_connection(TokioIo::new(stream), service).into_owned()).await,
+                None => Some(watcher.watch(builder.serve_connection(TokioIo::new(stream), service).into_owned()).await),
                 Some(acceptor) => match handshake(&acceptor, stream).await {
                     Some(stream) => {
-                        watcher.watch(builder.serve_connection(TokioIo::new(stream), service).into_owned()).await
+                        Some(watcher.watch(builder.serve_connection(TokioIo::new(stream), service).into_owned()).await)
                     }
-                    None => return,
+                    None => None,
                 },
             };
-            if let Err(err) = served {
+            open.fetch_sub(1, Ordering::Relaxed);
+            if let Some(Err(err)) = served {
                 tracing::debug!(%peer, error = %err, "connection ended with an error");
             }
         });
     }
-    drop(listener);
-    graceful.shutdown().await;
 }
 
 async fn handshake(acceptor: &TlsAcceptor, stream: TcpStream) -> Option<tokio_rustls::server::TlsStream<TcpStream>> {

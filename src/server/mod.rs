@@ -22,6 +22,7 @@ use anyhow::Context;
 use axum::{extract::State, http::StatusCode, routing::get, Json, Router};
 use leptos::prelude::*;
 use leptos_axum::{generate_route_list, LeptosRoutes};
+use tokio::net::TcpListener;
 use tokio_rustls::TlsAcceptor;
 use tower_sessions::{cookie::SameSite, Expiry, SessionManagerLayer};
 use tower_sessions_sqlx_store::SqliteStore;
@@ -99,9 +100,9 @@ pub fn is_plain_form_post() -> bool {
 pub const SESSION_COOKIE: &str = "bento_console_session";
 
 pub struct Application {
-    listener: std::net::TcpListener,
+    listener: TcpListener,
     tls: Option<TlsAcceptor>,
-    internal_listener: Option<std::net::TcpListener>,
+    internal_listener: Option<TcpListener>,
     router: Router,
     state: AppState,
     session_cleanup: tokio::task::JoinHandle<()>,
@@ -117,8 +118,11 @@ impl Application {
         };
         let upstream_tls = tls::upstream_client_config(config.upstream_ca.as_deref())?;
         let pool = db::connect_and_migrate(&config.database_url).await?;
-        let listener = bind(config.addr)?;
-        let internal_listener = config.internal_addr.map(bind).transpose()?;
+        let listener = bind(config.addr).await?;
+        let internal_listener = match config.internal_addr {
+            Some(addr) => Some(bind(addr).await?),
+            None => None,
+        };
         let bound = listener.local_addr()?;
         let setup =
             if accounts::repo::any_user_exists(&pool).await? { SetupCode::closed() } else { SetupCode::generate() };
@@ -210,8 +214,18 @@ impl Application {
     }
 }
 
+/// The app's routes, generated once per process. Generating them runs the app with resource
+/// loading suppressed process-wide (leptos_server's `SuppressResourceLoad`), and a resource
+/// first polled meanwhile by a page render elsewhere in the process never resolves
+/// (leptos-rs/leptos#4773). A server builds its router once, but tests build many
+/// applications concurrently, and they hung now and then.
+fn route_list() -> Vec<leptos_axum::AxumRouteListing> {
+    static ROUTES: std::sync::OnceLock<Vec<leptos_axum::AxumRouteListing>> = std::sync::OnceLock::new();
+    ROUTES.get_or_init(|| generate_route_list(App)).clone()
+}
+
 fn router(state: AppState, config: &Config) -> Router {
-    let routes = generate_route_list(App);
+    let routes = route_list();
     let session_layer = SessionManagerLayer::new(SqliteStore::new(state.pool.clone()))
         .with_name(SESSION_COOKIE)
         .with_http_only(true)
@@ -252,12 +266,8 @@ async fn healthz(State(state): State<AppState>) -> (StatusCode, Json<serde_json:
     }
 }
 
-/// The listener, shareable by the serving threads. A plain bind comes first because a socket
-/// with `SO_REUSEPORT` would quietly share a port another server of the same user holds.
-fn bind(addr: SocketAddr) -> anyhow::Result<std::net::TcpListener> {
-    let listen = || format!("could not listen on {addr}");
-    drop(std::net::TcpListener::bind(addr).with_context(listen)?);
-    listen::bind_shared(addr).with_context(listen)
+async fn bind(addr: SocketAddr) -> anyhow::Result<TcpListener> {
+    TcpListener::bind(addr).await.with_context(|| format!("could not listen on {addr}"))
 }
 
 async fn shutdown_signal() {
