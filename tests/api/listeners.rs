@@ -4,6 +4,7 @@
 use std::sync::Arc;
 
 use axum::body::Bytes;
+use bento_console::server::tls;
 use http_body_util::{BodyExt, Empty};
 use hyper::Request;
 use hyper_util::{
@@ -13,15 +14,7 @@ use hyper_util::{
 };
 use serde_json::Value;
 use tokio::net::{TcpListener, TcpStream};
-use tokio_rustls::{
-    client::TlsStream,
-    rustls::{
-        crypto::ring,
-        pki_types::{pem::PemObject, CertificateDer, PrivateKeyDer, ServerName},
-        ClientConfig, RootCertStore, ServerConfig,
-    },
-    TlsAcceptor, TlsConnector,
-};
+use tokio_rustls::{client::TlsStream, rustls::pki_types::ServerName, TlsAcceptor, TlsConnector};
 
 use crate::{
     gateway::{grpc, spawn_upstream, upstream_app, Fixture},
@@ -30,7 +23,6 @@ use crate::{
 
 /// A self-signed certificate for the names given, written to the test's directory.
 struct Certificate {
-    pem: String,
     cert_path: std::path::PathBuf,
     key_path: std::path::PathBuf,
 }
@@ -41,18 +33,13 @@ fn certificate(dir: &std::path::Path, names: &[&str]) -> Certificate {
     let (cert_path, key_path) = (dir.join("cert.pem"), dir.join("key.pem"));
     std::fs::write(&cert_path, generated.cert.pem()).unwrap();
     std::fs::write(&key_path, generated.signing_key.serialize_pem()).unwrap();
-    Certificate { pem: generated.cert.pem(), cert_path, key_path }
+    Certificate { cert_path, key_path }
 }
 
-/// A TLS connection to `port` that trusts only `ca_pem`, offering the ALPN protocols given.
-async fn tls_connect(port: u16, server_name: &str, ca_pem: &str, alpn: &[&str]) -> TlsStream<TcpStream> {
-    let mut roots = RootCertStore::empty();
-    roots.add(CertificateDer::from_pem_slice(ca_pem.as_bytes()).unwrap()).unwrap();
-    let mut config = ClientConfig::builder_with_provider(Arc::new(ring::default_provider()))
-        .with_safe_default_protocol_versions()
-        .unwrap()
-        .with_root_certificates(roots)
-        .with_no_client_auth();
+/// A TLS connection to `port` that trusts `ca` (as the gateway trusts `--upstream-ca`),
+/// offering the ALPN protocols given.
+async fn tls_connect(port: u16, server_name: &str, ca: &Certificate, alpn: &[&str]) -> TlsStream<TcpStream> {
+    let mut config = tls::upstream_client_config(Some(&ca.cert_path)).unwrap();
     config.alpn_protocols = alpn.iter().map(|p| p.as_bytes().to_vec()).collect();
     let tcp = TcpStream::connect(("127.0.0.1", port)).await.unwrap();
     let name = ServerName::try_from(server_name.to_owned()).unwrap();
@@ -94,19 +81,19 @@ async fn the_tls_listener_serves_the_console_deployments_and_grpc() {
     let port = port_of(&f.app.base_url);
 
     // HTTP/1.1 by ALPN: the console, and a deployment told it was reached over https.
-    let stream = tls_connect(port, "localhost", &cert.pem, &["http/1.1"]).await;
+    let stream = tls_connect(port, "localhost", &cert, &["http/1.1"]).await;
     assert_eq!(stream.get_ref().1.alpn_protocol(), Some(&b"http/1.1"[..]));
     assert_eq!(get_http1(stream, "localhost", "/healthz", None).await.0, 200);
-    let stream = tls_connect(port, "guarded.mybentocloud.apps.localhost", &cert.pem, &["http/1.1"]).await;
+    let stream = tls_connect(port, "guarded.mybentocloud.apps.localhost", &cert, &["http/1.1"]).await;
     let (status, body) = get_http1(stream, &f.host("guarded"), "/echo", Some(&user)).await;
     assert_eq!(status, 200, "{body}");
     let echoed: Value = serde_json::from_str(&body).unwrap();
     assert_eq!(echoed["headers"]["x-forwarded-proto"], "https");
-    let stream = tls_connect(port, "guarded.mybentocloud.apps.localhost", &cert.pem, &["http/1.1"]).await;
+    let stream = tls_connect(port, "guarded.mybentocloud.apps.localhost", &cert, &["http/1.1"]).await;
     assert_eq!(get_http1(stream, &f.host("guarded"), "/echo", None).await.0, 401);
 
     // HTTP/2 by ALPN (what gRPC clients offer): the access matrix holds for gRPC calls.
-    let stream = tls_connect(port, "grpc.mybentocloud.apps.localhost", &cert.pem, &["h2", "http/1.1"]).await;
+    let stream = tls_connect(port, "grpc.mybentocloud.apps.localhost", &cert, &["h2", "http/1.1"]).await;
     assert_eq!(stream.get_ref().1.alpn_protocol(), Some(&b"h2"[..]), "h2 is preferred");
     let (mut sender, connection) =
         hyper::client::conn::http2::handshake(TokioExecutor::new(), TokioIo::new(stream)).await.unwrap();
@@ -152,15 +139,7 @@ async fn the_internal_listener_reaches_every_deployment_without_a_token() {
 
 /// An upstream speaking HTTP/1.1 and HTTP/2 over TLS with a certificate for `localhost`.
 async fn spawn_tls_upstream(cert: &Certificate) -> u16 {
-    let chain = vec![CertificateDer::from_pem_file(&cert.cert_path).unwrap()];
-    let key = PrivateKeyDer::from_pem_file(&cert.key_path).unwrap();
-    let mut config = ServerConfig::builder_with_provider(Arc::new(ring::default_provider()))
-        .with_safe_default_protocol_versions()
-        .unwrap()
-        .with_no_client_auth()
-        .with_single_cert(chain, key)
-        .unwrap();
-    config.alpn_protocols = vec![b"h2".to_vec(), b"http/1.1".to_vec()];
+    let config = tls::server_config(&cert.cert_path, &cert.key_path).unwrap();
     let acceptor = TlsAcceptor::from(Arc::new(config));
     let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
     let port = listener.local_addr().unwrap().port();

@@ -163,7 +163,7 @@ pub async fn handle(state: &AppState, target: Option<Target>, caller: Caller, re
             Err(refused) => return refused.into_response(grpc),
         },
     };
-    forward(state, &route, caller, consumed_authorization, request).await
+    forward(state, &route, caller, consumed_authorization, grpc, request).await
 }
 
 async fn find_route(state: &AppState, target: &Target) -> Result<Option<Arc<Route>>, crate::api::AppError> {
@@ -244,10 +244,10 @@ async fn forward(
     route: &Route,
     caller: Caller,
     consumed_authorization: bool,
+    grpc: bool,
     request: Request,
 ) -> Response {
     let (mut parts, body) = request.into_parts();
-    let grpc = is_grpc(&parts.headers);
     let Some(uri) = upstream_uri(&route.upstream_url, parts.uri.path_and_query()) else {
         return refusal(grpc, StatusCode::BAD_GATEWAY, "The deployment's upstream URL cannot be used.");
     };
