@@ -4,7 +4,7 @@ use leptos::{html, prelude::*};
 use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
 
-use crate::api::deployments::list_deployments;
+use crate::api::deployments::{list_deployments, DeploymentList};
 use crate::api::tokens::{
     list_api_tokens, take_revealed_token, ApiToken, CreateApiToken, CreatedToken, DeleteApiToken, TokenPage, PAGE_SIZE,
 };
@@ -21,6 +21,9 @@ use crate::components::{
 use crate::domain::{time, AccessType, Field};
 
 const PAGE: &str = "/api_tokens";
+
+/// The deployments the Create dialog offers (`None` while it is closed).
+type Grantable = Resource<Result<Option<DeploymentList>, AppError>>;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 enum DialogState {
@@ -61,6 +64,21 @@ pub fn ApiTokensPage() -> impl IntoView {
         }
         current
     });
+    // The deployments a User token can be granted, loaded while the Create dialog is open. It is
+    // created here, not in the dialog: a resource created inside a Suspense's children is
+    // created again each time server rendering walks them again, outside the request's context
+    // ("AppState missing"), and the page then failed to hydrate now and then
+    // (leptos-rs/leptos#4866).
+    let grantable = Resource::new(
+        move || dialog.get() == DialogState::Create,
+        |open| async move {
+            if open {
+                list_deployments().await.map(Some)
+            } else {
+                Ok(None)
+            }
+        },
+    );
     // A token created by a form posted without JavaScript is shown once, after the redirect.
     let created_without_js = Resource::new(
         move || query.read().get("created").is_some(),
@@ -91,7 +109,7 @@ pub fn ApiTokensPage() -> impl IntoView {
                         view! {
                             <TokenTable page />
                             {move || match dialog.get() {
-                                DialogState::Create => view! { <CreateDialog action=create now /> }.into_any(),
+                                DialogState::Create => view! { <CreateDialog action=create grantable now /> }.into_any(),
                                 DialogState::Delete(id) => {
                                     view! { <DeleteDialog token=items.iter().find(|t| t.id == id).cloned() action=delete /> }
                                         .into_any()
@@ -297,19 +315,19 @@ fn Pagination(page: TokenPage) -> impl IntoView {
 }
 
 #[component]
-fn CreateDialog(action: ServerAction<CreateApiToken>, now: i64) -> impl IntoView {
+fn CreateDialog(action: ServerAction<CreateApiToken>, grantable: Grantable, now: i64) -> impl IntoView {
     view! {
         <Modal close_href=PAGE labelled_by="token-dialog-title">
             {move || match action.value().get() {
                 Some(Ok(created)) => view! { <Reveal created /> }.into_any(),
-                _ => view! { <CreateForm action now /> }.into_any(),
+                _ => view! { <CreateForm action grantable now /> }.into_any(),
             }}
         </Modal>
     }
 }
 
 #[component]
-fn CreateForm(action: ServerAction<CreateApiToken>, now: i64) -> impl IntoView {
+fn CreateForm(action: ServerAction<CreateApiToken>, grantable: Grantable, now: i64) -> impl IntoView {
     let server_error = action_error(action);
     // The at-least-one-type rule, checked in the browser before submitting (the server checks
     // it again on its own).
@@ -323,7 +341,6 @@ fn CreateForm(action: ServerAction<CreateApiToken>, now: i64) -> impl IntoView {
             client_error.set(Some(AppError::Invalid(invalid)));
         }
     };
-    let deployments = Resource::new(|| (), |_| list_deployments());
     let tomorrow = time::date(now + time::DAY);
     view! {
         <ActionForm action node_ref=form>
@@ -345,8 +362,9 @@ fn CreateForm(action: ServerAction<CreateApiToken>, now: i64) -> impl IntoView {
                     <legend>"Deployments this token may call"</legend>
                     <Suspense fallback=|| ()>
                         {move || Suspend::new(async move {
-                            match deployments.await {
-                                Ok(list) if list.items.is_empty() => {
+                            match grantable.await {
+                                Ok(None) => ().into_any(),
+                                Ok(Some(list)) if list.items.is_empty() => {
                                     view! {
                                         <p class="muted">
                                             "No deployments yet. " <a href="/deployments?create">"Create one"</a>
@@ -355,7 +373,7 @@ fn CreateForm(action: ServerAction<CreateApiToken>, now: i64) -> impl IntoView {
                                     }
                                         .into_any()
                                 }
-                                Ok(list) => {
+                                Ok(Some(list)) => {
                                     list.items
                                         .into_iter()
                                         .map(|d| {
