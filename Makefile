@@ -15,7 +15,7 @@ export PATH := $(BENTO_CONSOLE_TOOLS_DIR)/node_modules/.bin:$(HOME)/.cargo/bin:$
 DATABASE_URL ?= sqlite://data/console.db
 export DATABASE_URL
 
-.PHONY: run test tools build-release build-dev lint unit cli e2e bench clean
+.PHONY: run test tools build-release build-dev watch lint unit cli e2e bench clean
 
 ## run: build in release mode and serve http://127.0.0.1:3000 (data in ./data/console.db)
 run: build-release
@@ -28,11 +28,16 @@ test: lint unit cli e2e
 
 build-release:
 	scripts/install-tools.sh build release
-	cargo leptos build --release
+	scripts/build.sh release
 
 build-dev:
 	scripts/install-tools.sh build
-	cargo leptos build
+	scripts/build.sh
+
+## watch: rebuild and restart on every change (installs cargo-leptos once, 15-20 minutes)
+watch:
+	scripts/install-tools.sh watch
+	cargo leptos watch
 
 lint:
 	scripts/install-tools.sh build

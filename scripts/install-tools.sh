@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs what building and testing bento-console needs, skipping whatever is already there.
 # Usage: scripts/install-tools.sh [build] [release] [browser] [e2e]
-#   build    wasm32 target, cargo-leptos (pinned), wasm-bindgen-cli (the version in Cargo.lock)
+#   build    wasm32 target, wasm-bindgen-cli (the version in Cargo.lock)
+#   watch    cargo-leptos (pinned), only for `cargo leptos watch` during development
 #   release  wasm-opt (npm binaryen) for optimized WebAssembly
 #   browser  Debian's chromium for the end-to-end tests
 #   e2e      the end-to-end tests' npm packages
@@ -19,12 +20,6 @@ install_build() {
     rustup target add wasm32-unknown-unknown
   fi
 
-  if [[ "$(cargo leptos --version 2>/dev/null)" != *"$CARGO_LEPTOS_VERSION"* ]]; then
-    say "installing cargo-leptos $CARGO_LEPTOS_VERSION (takes 15-20 minutes once)"
-    # no_downloads: take wasm-bindgen and wasm-opt from PATH; this machine cannot download them.
-    cargo install cargo-leptos --version "$CARGO_LEPTOS_VERSION" --locked --features no_downloads
-  fi
-
   # The CLI must match the wasm-bindgen library exactly, or the bundle breaks ("schema version").
   local wb_version
   wb_version="$(awk '/^name = "wasm-bindgen"$/ { getline; gsub(/version = |"/, ""); print; exit }' "$root/Cargo.lock")"
@@ -32,6 +27,15 @@ install_build() {
     say "installing wasm-bindgen-cli $wb_version (takes about 5 minutes once)"
     # Without --locked: a dependency version pinned by its lock file is missing from the registry.
     cargo install wasm-bindgen-cli --version "$wb_version" --force
+  fi
+}
+
+install_watch() {
+  install_build
+  if [[ "$(cargo leptos --version 2>/dev/null)" != *"$CARGO_LEPTOS_VERSION"* ]]; then
+    say "installing cargo-leptos $CARGO_LEPTOS_VERSION (takes 15-20 minutes once)"
+    # no_downloads: take wasm-bindgen and wasm-opt from PATH; this machine cannot download them.
+    cargo install cargo-leptos --version "$CARGO_LEPTOS_VERSION" --locked --features no_downloads
   fi
 }
 
