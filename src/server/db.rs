@@ -36,6 +36,15 @@ async fn connect(database_url: &str) -> anyhow::Result<Pool> {
         .with_context(|| format!("could not open the database {database_url:?}"))
 }
 
+/// Starts a transaction that will write. On SQLite it takes the write lock at `BEGIN`
+/// (`BEGIN IMMEDIATE`), waiting out the busy timeout if another writer holds it. A plain
+/// (deferred) transaction that reads first and writes later has to upgrade its read lock, and
+/// SQLite refuses that upgrade at once with "database is locked" when another connection wrote
+/// meanwhile, whatever the busy timeout: concurrent creates then failed with 500.
+pub async fn begin_write(pool: &Pool) -> sqlx::Result<sqlx::Transaction<'static, sqlx::Sqlite>> {
+    pool.begin_with("BEGIN IMMEDIATE").await
+}
+
 /// An insert's result with a unique-constraint violation turned into `None` ("already taken"),
 /// so repositories report duplicates without string-matching database errors.
 pub fn none_if_taken<T>(result: sqlx::Result<T>) -> sqlx::Result<Option<T>> {

@@ -58,7 +58,7 @@ pub async fn list(
 /// stored anywhere.
 pub async fn create(pool: &db::Pool, actor: &Actor, new: NewToken) -> Result<(ApiToken, TokenSecret), AppError> {
     let secret = TokenSecret::generate();
-    let mut tx = pool.begin().await.map_err(internal)?;
+    let mut tx = db::begin_write(pool).await.map_err(internal)?;
     let grants = new.types.deployments();
     if repo::count_deployments(&mut tx, actor.organization_id, grants).await.map_err(internal)? != grants.len() as i64 {
         return Err(AppError::Invalid(InvalidInput::new(
