@@ -26,6 +26,8 @@ pub enum AppError {
     NotFound(String),
     #[error("Something went wrong on our side. Please try again.")]
     Internal,
+    #[error("The server is busy. Try again in a moment.")]
+    Busy,
     /// The request itself could not be carried out (network, bad encoding).
     #[error("The request failed: {0}")]
     Request(String),
@@ -56,6 +58,7 @@ impl AppError {
             AppError::CrossSite | AppError::Forbidden(_) => 403,
             AppError::NotFound(_) => 404,
             AppError::Internal => 500,
+            AppError::Busy => 503,
             AppError::Request(_) => 400,
         }
     }

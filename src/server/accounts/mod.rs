@@ -26,6 +26,12 @@ pub enum AccountError {
     Unexpected(#[from] anyhow::Error),
 }
 
+impl From<password::HashingError> for AccountError {
+    fn from(err: password::HashingError) -> Self {
+        AccountError::Unexpected(err.into())
+    }
+}
+
 impl From<sqlx::Error> for AccountError {
     fn from(err: sqlx::Error) -> Self {
         AccountError::Unexpected(err.into())
@@ -92,7 +98,7 @@ pub async fn create_first_admin(
     password: NewPassword,
 ) -> Result<i64, AccountError> {
     let password_hash = password::hash(password).await?;
-    let mut tx = pool.begin().await?;
+    let mut tx = db::begin_write(pool).await?;
     if repo::any_user_exists(&mut *tx).await? {
         return Err(AccountError::AlreadySetUp);
     }
@@ -126,7 +132,7 @@ pub async fn create_user(
     organization: Option<OrganizationName>,
 ) -> Result<AccountRow, AccountError> {
     let password_hash = password::hash(user.password).await?;
-    let mut tx = pool.begin().await?;
+    let mut tx = db::begin_write(pool).await?;
     let now = db::now();
     let org = match (repo::find_organization(&mut *tx).await?, organization) {
         (Some(org), Some(wanted)) if org.name != wanted.name() => {

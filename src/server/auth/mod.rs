@@ -24,7 +24,9 @@ pub async fn client_address() -> Result<IpAddr, AppError> {
 }
 
 /// Checks the email and password and signs the user in. Every wrong combination gives the
-/// same error, after the same amount of work, whether or not the email exists.
+/// same error, after the same amount of work, whether or not the email exists. The attempt
+/// reserves a try for the email and the client address before the password is hashed (see
+/// `throttle`), so parallel guesses cannot outrun the limit.
 pub async fn sign_in(
     state: &AppState,
     session: &AuthSession,
@@ -33,30 +35,45 @@ pub async fn sign_in(
     password: &str,
 ) -> Result<(), AppError> {
     let email = Email::parse(email)?;
-    let keys =
-        [(throttle::email_key(&email), throttle::PER_EMAIL), (throttle::address_key(client), throttle::PER_ADDRESS)];
+    let (email_key, address_key) = (throttle::email_key(&email), throttle::address_key(client));
     let now = db::now();
-    for (key, _) in &keys {
-        if let Some(seconds) = throttle::locked_for(&state.pool, key, now).await.map_err(internal)? {
-            return Err(AppError::RateLimited(seconds.max(1)));
-        }
+    if let throttle::Reservation::Locked(seconds) =
+        throttle::reserve(&state.pool, &address_key, throttle::PER_ADDRESS, now).await.map_err(internal)?
+    {
+        return Err(AppError::RateLimited(seconds.max(1)));
+    }
+    if let throttle::Reservation::Locked(seconds) =
+        throttle::reserve(&state.pool, &email_key, throttle::PER_EMAIL, now).await.map_err(internal)?
+    {
+        // This attempt checked nothing: it does not count against the address.
+        throttle::give_back(&state.pool, &address_key).await.map_err(internal)?;
+        return Err(AppError::RateLimited(seconds.max(1)));
     }
 
     let credentials = repo::find_credentials(&state.pool, &email).await.map_err(internal)?;
     let user_id = credentials.as_ref().map(|c| c.user_id);
-    let verified =
-        password::verify(password.to_owned(), credentials.map(|c| c.password_hash)).await.map_err(internal)?;
+    let verified = match password::verify(password.to_owned(), credentials.map(|c| c.password_hash)).await {
+        Ok(verified) => verified,
+        Err(password::HashingError::Busy) => {
+            // Not the user's fault: the try is given back.
+            throttle::give_back(&state.pool, &email_key).await.map_err(internal)?;
+            throttle::give_back(&state.pool, &address_key).await.map_err(internal)?;
+            return Err(AppError::Busy);
+        }
+        Err(err) => return Err(internal(err)),
+    };
     match user_id.filter(|_| verified) {
         Some(user_id) => {
-            throttle::clear(&state.pool, &keys[0].0).await.map_err(internal)?;
+            throttle::clear(&state.pool, &email_key).await.map_err(internal)?;
+            // People behind one address (a NAT, a proxy) signing in successfully do not use up
+            // the address's tries.
+            throttle::give_back(&state.pool, &address_key).await.map_err(internal)?;
             session.sign_in(user_id).await?;
             tracing::info!(user_id, "signed in");
             Ok(())
         }
         None => {
-            for (key, policy) in &keys {
-                throttle::record_failure(&state.pool, key, *policy, now).await.map_err(internal)?;
-            }
+            // The reserved tries stay used: they are the failures.
             tracing::info!(%client, "sign-in failed");
             Err(AppError::BadCredentials)
         }
