@@ -50,6 +50,8 @@ impl std::fmt::Display for DeploymentName {
 pub struct UpstreamUrl(String);
 
 impl UpstreamUrl {
+    pub const MAX_CHARS: usize = 2048;
+
     pub fn parse(raw: &str) -> Result<Self, InvalidInput> {
         let invalid = |message: String| Err(InvalidInput::new(Field::UpstreamUrl, message));
         let raw = raw.trim();
@@ -62,8 +64,13 @@ impl UpstreamUrl {
         if !matches!(url.scheme(), "http" | "https") {
             return invalid(format!("Upstream URL must use http or https, not {}.", url.scheme()));
         }
-        if url.host_str().is_none_or(str::is_empty) {
+        let host = url.host_str().unwrap_or_default();
+        if host.is_empty() {
             return invalid("Upstream URL needs a host.".into());
+        }
+        // DNS limits: a name of at most 253 characters in labels of at most 63.
+        if host.len() > 253 || host.split('.').any(|label| label.len() > 63) {
+            return invalid("The upstream host name is too long (at most 253 characters, 63 per label).".into());
         }
         if !url.username().is_empty() || url.password().is_some() {
             return invalid("Upstream URL must not contain a user name or password.".into());
@@ -72,6 +79,9 @@ impl UpstreamUrl {
             return invalid("Upstream URL must not have a query (?…) or fragment (#…).".into());
         }
         let mut normalized = url.to_string();
+        if normalized.len() > Self::MAX_CHARS {
+            return invalid(format!("Upstream URL must be at most {} characters.", Self::MAX_CHARS));
+        }
         if url.path() == "/" {
             normalized.pop();
         }
@@ -156,6 +166,7 @@ impl Description {
         if text.chars().any(|c| c.is_control() && !matches!(c, '\n' | '\r' | '\t')) {
             return Err(InvalidInput::new(Field::Description, "Description must not contain control characters."));
         }
+        super::refuse_bidi_controls(text, Field::Description, "Description")?;
         Ok(Self(text.to_owned()))
     }
 }
@@ -197,6 +208,14 @@ mod tests {
             assert_eq!(err.field, Field::UpstreamUrl);
             assert!(err.message.contains(message), "{bad:?}: {}", err.message);
         }
+        let long_label = format!("http://{}.example.com/", "a".repeat(64));
+        let long_host = format!("http://{}/", ["abcdefghi"; 26].join("."));
+        let long_url = format!("http://host/{}", "p".repeat(2048));
+        for (bad, message) in [(long_label, "too long"), (long_host, "too long"), (long_url, "2048")] {
+            let err = UpstreamUrl::parse(bad).unwrap_err();
+            assert_eq!(err.field, Field::UpstreamUrl);
+            assert!(err.message.contains(message), "{bad:?}: {}", err.message);
+        }
     }
 
     #[test]
@@ -215,5 +234,6 @@ mod tests {
         assert!(Description::parse(&"x".repeat(500)).is_ok());
         assert_eq!(Description::parse(&"x".repeat(501)).unwrap_err().field, Field::Description);
         assert_eq!(Description::parse("bell\u{7}").unwrap_err().field, Field::Description);
+        assert!(Description::parse("see \u{202E}fdp.exe").unwrap_err().message.contains("direction"));
     }
 }

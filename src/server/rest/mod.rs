@@ -104,17 +104,11 @@ pub const MAX_COUNT: i64 = 1000;
 
 impl Paging {
     pub fn start(&self) -> Result<i64, RestError> {
-        parse_number(&self.start, "start", 0).and_then(|n| {
-            if n < 0 {
-                Err(RestError::bad_request("start must not be negative."))
-            } else {
-                Ok(n)
-            }
-        })
+        parse_non_negative(&self.start, "start", 0)
     }
 
     pub fn count(&self) -> Result<i64, RestError> {
-        parse_number(&self.count, "count", 20).map(|n| n.clamp(0, MAX_COUNT))
+        parse_non_negative(&self.count, "count", 20).map(|n| n.min(MAX_COUNT))
     }
 
     pub fn search(&self) -> &str {
@@ -126,9 +120,13 @@ impl Paging {
     }
 }
 
-fn parse_number(raw: &str, name: &str, default: i64) -> Result<i64, RestError> {
+fn parse_non_negative(raw: &str, name: &str, default: i64) -> Result<i64, RestError> {
     if raw.trim().is_empty() {
         return Ok(default);
     }
-    raw.trim().parse().map_err(|_| RestError::bad_request(format!("{name} must be a whole number, not {raw:?}.")))
+    match raw.trim().parse::<i64>() {
+        Ok(n) if n >= 0 => Ok(n),
+        Ok(_) => Err(RestError::bad_request(format!("{name} must not be negative."))),
+        Err(_) => Err(RestError::bad_request(format!("{name} must be a whole number, not {raw:?}."))),
+    }
 }
