@@ -88,21 +88,25 @@ impl Expiration {
         let invalid = |message: &str| Err(InvalidInput::new(Field::Expiration, message));
         match choice.trim() {
             "" | "never" => Ok(Self(None)),
-            "custom" => {
-                let Some(day) = date.and_then(time::parse_date) else {
-                    return invalid("Enter the expiry date as YYYY-MM-DD.");
-                };
-                let end_of_day = day + time::DAY;
-                if day <= now - now.rem_euclid(time::DAY) {
-                    return invalid("The expiry date must be in the future.");
-                }
-                Ok(Self(Some(end_of_day)))
-            }
+            "custom" => match date.and_then(time::parse_date) {
+                Some(day) => Self::through_day(day, now),
+                None => invalid("Enter the expiry date as YYYY-MM-DD."),
+            },
             days => match days.parse::<i64>() {
                 Ok(days) if Self::PRESET_DAYS.contains(&days) => Ok(Self(Some(now + days * time::DAY))),
                 _ => invalid("Choose No expiration, 7, 30 or 90 days, or a custom date."),
             },
         }
+    }
+
+    /// A date without a time, wherever it is given (the console's custom date, the REST API's
+    /// `expired_at`): the token works through the end of that day, UTC. `day` is the day's
+    /// first second; it must be after today.
+    pub fn through_day(day: i64, now: i64) -> Result<Self, InvalidInput> {
+        if day <= now - now.rem_euclid(time::DAY) {
+            return Err(InvalidInput::new(Field::Expiration, "The expiry date must be in the future."));
+        }
+        Ok(Self(Some(day + time::DAY)))
     }
 
     /// Expiry given directly as a time (REST API); it must be in the future.

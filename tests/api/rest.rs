@@ -189,7 +189,7 @@ async fn deployments_list_accepts_the_clis_query_and_pages() {
     assert_eq!(page["items"], json!([]));
     let (_, page) = api.get("/api/v2/deployments?search=MM").await;
     assert_eq!(page["total"], 1);
-    for bad in ["start=-1", "count=abc", "start=1.5"] {
+    for bad in ["start=-1", "count=-5", "count=abc", "start=1.5"] {
         let (status, body) = api.get(&format!("/api/v2/deployments?{bad}")).await;
         assert_eq!(status, 400, "{bad}");
         assert!(body["error"].is_string());
@@ -347,4 +347,25 @@ async fn the_openapi_document_describes_the_api() {
     let (status, body) = api.get("/api/v3/nothing").await;
     assert_eq!(status, 404);
     assert!(body["error"].is_string());
+}
+
+#[tokio::test]
+async fn a_bare_expiry_date_means_through_that_day_in_the_console_and_the_api() {
+    let api = Api::new().await;
+    let (status, created) = api
+        .send(Method::POST, "/api/v1/api_tokens", json!({"name": "rest", "scopes": ["api"], "expired_at": "2099-01-31"}))
+        .await;
+    assert_eq!(status, 201, "{created}");
+    assert_eq!(created["expired_at"], "2099-02-01T00:00:00Z");
+
+    let form = [
+        ("name", "console"),
+        ("description", ""),
+        ("developer", "on"),
+        ("expiration", "custom"),
+        ("expires_on", "2099-01-31"),
+    ];
+    assert_eq!(api.app.call("create_api_token", &form).await.status(), 200);
+    let (_, page) = api.get("/api/v1/api_tokens?search=console").await;
+    assert_eq!(page["items"][0]["expired_at"], created["expired_at"]);
 }

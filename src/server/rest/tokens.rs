@@ -94,17 +94,22 @@ pub async fn create(
             .map_err(|_| missing())?;
         deployment_ids.push(deployment.id);
     }
-    let expires_at = match body.expired_at.as_deref() {
-        None | Some("") => None,
-        Some(raw) => Some(parse_time(raw).ok_or_else(|| {
-            InvalidInput::new(Field::Expiration, format!("expired_at must be an RFC 3339 time, not {raw:?}."))
-        })?),
+    let expiration = match body.expired_at.as_deref().map(str::trim) {
+        None | Some("") => Expiration::at(None, now)?,
+        Some(raw) => match parse_time(raw) {
+            Some(ExpiresAt::Time(at)) => Expiration::at(Some(at), now)?,
+            Some(ExpiresAt::Day(day)) => Expiration::through_day(day, now)?,
+            None => {
+                let message = format!("expired_at must be an RFC 3339 time or a date (YYYY-MM-DD), not {raw:?}.");
+                return Err(InvalidInput::new(Field::Expiration, message).into());
+            }
+        },
     };
     let new = tokens::NewToken {
         name: TokenName::parse(&body.name)?,
         description: Description::parse(&body.description)?,
         types: TokenTypes::parse(!body.deployments.is_empty(), !body.scopes.is_empty(), deployment_ids)?,
-        expiration: Expiration::at(expires_at, now)?,
+        expiration,
     };
     let (token, secret) = tokens::create(&state.pool, &developer.actor, new).await?;
     let secret = secret.expose().to_owned();
@@ -124,35 +129,45 @@ pub async fn delete(
     Ok(Json(to_schema(token, &developer, None, db::now())))
 }
 
+enum ExpiresAt {
+    Time(i64),
+    /// A bare date (its first second): the token works through that day, as in the console.
+    Day(i64),
+}
+
 /// RFC 3339 (`2027-01-31T00:00:00Z`, with any offset), or a time without offset (taken as UTC,
 /// as Python's `datetime.isoformat()` writes it), or a bare date.
-fn parse_time(raw: &str) -> Option<i64> {
+fn parse_time(raw: &str) -> Option<ExpiresAt> {
     use time::{
         format_description::well_known::Rfc3339, macros::format_description, OffsetDateTime, PrimitiveDateTime,
     };
     let raw = raw.trim();
     if let Ok(at) = OffsetDateTime::parse(raw, &Rfc3339) {
-        return Some(at.unix_timestamp());
+        return Some(ExpiresAt::Time(at.unix_timestamp()));
     }
     let naive =
         format_description!(version = 2, "[year]-[month]-[day]T[hour]:[minute]:[second][optional [.[subsecond]]]");
     if let Ok(at) = PrimitiveDateTime::parse(raw, naive) {
-        return Some(at.assume_utc().unix_timestamp());
+        return Some(ExpiresAt::Time(at.assume_utc().unix_timestamp()));
     }
-    crate::domain::time::parse_date(raw)
+    crate::domain::time::parse_date(raw).map(ExpiresAt::Day)
 }
 
 #[cfg(test)]
 mod tests {
-    use super::parse_time;
+    use super::{parse_time, ExpiresAt};
 
     #[test]
     fn expiry_times_in_the_shapes_clients_send() {
-        assert_eq!(parse_time("2027-01-31T00:00:00Z"), Some(1_801_353_600));
-        assert_eq!(parse_time("2027-01-31T01:00:00+01:00"), Some(1_801_353_600));
-        assert_eq!(parse_time("2027-01-31T00:00:00"), Some(1_801_353_600));
-        assert_eq!(parse_time("2027-01-31T00:00:00.123456"), Some(1_801_353_600));
-        assert_eq!(parse_time("2027-01-31"), Some(1_801_353_600));
-        assert_eq!(parse_time("next week"), None);
+        let time = |raw| match parse_time(raw) {
+            Some(ExpiresAt::Time(at)) => Some(at),
+            _ => None,
+        };
+        assert_eq!(time("2027-01-31T00:00:00Z"), Some(1_801_353_600));
+        assert_eq!(time("2027-01-31T01:00:00+01:00"), Some(1_801_353_600));
+        assert_eq!(time("2027-01-31T00:00:00"), Some(1_801_353_600));
+        assert_eq!(time("2027-01-31T00:00:00.123456"), Some(1_801_353_600));
+        assert!(matches!(parse_time("2027-01-31"), Some(ExpiresAt::Day(1_801_353_600))));
+        assert!(parse_time("next week").is_none());
     }
 }
