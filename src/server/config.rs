@@ -93,6 +93,22 @@ impl Config {
         })
     }
 
+    /// Refuses settings that cannot work together, before anything is opened.
+    pub fn check(&self) -> Result<(), String> {
+        if let Some(host) = self.public_url.as_ref().and_then(Url::host_str) {
+            let host = host.trim_end_matches('.').to_ascii_lowercase();
+            if host.ends_with(&format!(".{}", self.apps_domain)) {
+                return Err(format!(
+                    "the public URL's host {host} is under the apps domain {}, where every host names a \
+                     deployment, so the console would be unreachable: choose an apps domain that does not \
+                     contain it (e.g. --apps-domain apps.{host})",
+                    self.apps_domain
+                ));
+            }
+        }
+        Ok(())
+    }
+
     pub fn serves_tls(&self) -> bool {
         self.tls_cert.is_some()
     }
@@ -155,12 +171,34 @@ mod tests {
 
     #[test]
     fn defaults_match_the_readme() {
-        // The test runs with whatever environment the developer has; only check flags that
-        // have no env override in CI.
-        let config = parse(&["--addr", "127.0.0.1:3000", "--database-url", "sqlite://data/console.db"]).unwrap();
+        use clap::{CommandFactory, FromArgMatches};
+        // No flags, and the environment variables ignored (make exports DATABASE_URL, a
+        // developer may have others set): what a fresh install gets.
+        let matches = TestCli::command()
+            .mut_args(|arg| arg.env(None::<&str>))
+            .try_get_matches_from(["bento-console"])
+            .unwrap();
+        let config = TestCli::from_arg_matches(&matches).unwrap().config;
         assert_eq!(config.addr, "127.0.0.1:3000".parse().unwrap());
         assert_eq!(config.database_url, "sqlite://data/console.db");
         assert_eq!(config.public_url_for(config.addr).as_str(), "http://127.0.0.1:3000/");
+        assert_eq!(config.site_root, PathBuf::from("target/site"));
+        assert_eq!(config.apps_domain, "apps.localhost");
+        assert_eq!((config.upstream_connect_timeout, config.upstream_timeout), (5, 60));
+        assert_eq!(config.session_idle_minutes, 720);
+        assert!(config.tls_cert.is_none() && config.internal_addr.is_none() && config.upstream_ca.is_none());
+        assert_eq!(config.check(), Ok(()));
+    }
+
+    #[test]
+    fn the_console_host_must_not_be_under_the_apps_domain() {
+        let config =
+            parse(&["--public-url", "http://console.example.com", "--apps-domain", "example.com"]).unwrap();
+        assert!(config.check().unwrap_err().contains("under the apps domain example.com"));
+        for fine in [["http://console.example.com", "apps.example.com"], ["http://example.com", "example.com"]] {
+            let config = parse(&["--public-url", fine[0], "--apps-domain", fine[1]]).unwrap();
+            assert_eq!(config.check(), Ok(()), "{fine:?}");
+        }
     }
 
     #[test]

@@ -111,6 +111,7 @@ pub struct Application {
 impl Application {
     /// Opens (and migrates) the database, binds the listener and assembles the routes.
     pub async fn build(config: Config) -> anyhow::Result<Self> {
+        config.check().map_err(|problem| anyhow::anyhow!("invalid configuration: {problem}"))?;
         // Bad certificates fail the start before anything is opened.
         let tls = match (&config.tls_cert, &config.tls_key) {
             (Some(cert), Some(key)) => Some(TlsAcceptor::from(Arc::new(tls::server_config(cert, key)?))),
