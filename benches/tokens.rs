@@ -84,7 +84,7 @@ async fn main() {
     let mut verify = Vec::new();
     for _ in 0..20_000 {
         let started = Instant::now();
-        let verified = tokens::verify(&pool, &cache, &secret).await.unwrap();
+        let verified = tokens::verify(&pool, &cache, &secret).await;
         verify.push(started.elapsed());
         assert!(verified.is_ok());
     }
@@ -94,7 +94,7 @@ async fn main() {
     let mut uncached = Vec::new();
     for _ in 0..5_000 {
         let started = Instant::now();
-        let verified = tokens::verify(&pool, &tokens::TokenCache::default(), &secret).await.unwrap();
+        let verified = tokens::verify(&pool, &tokens::TokenCache::default(), &secret).await;
         uncached.push(started.elapsed());
         assert!(verified.is_ok());
     }

@@ -19,19 +19,18 @@ pub const PUBLIC_SERVER_FNS: [&str; 3] = ["/rpc/login", "/rpc/setup", "/rpc/setu
 
 #[server(prefix = "/rpc", endpoint = "login")]
 pub async fn login(email: String, password: String, next: Option<String>) -> Result<(), AppError> {
-    use crate::server::{auth, AppState};
-    let state = AppState::from_context()?;
-    let session = auth::AuthSession::from_context().await?;
-    let client = auth::client_address().await?;
-    auth::sign_in(&state, &session, client, &email, &password).await?;
+    use super::context;
+    let state = context::state()?;
+    let session = context::session().await?;
+    let client = context::client_address().await?;
+    crate::server::auth::sign_in(&state.pool, &session, client, &email, &password).await?;
     leptos_axum::redirect(&local_path_or_home(next.as_deref()));
     Ok(())
 }
 
 #[server(prefix = "/rpc", endpoint = "logout")]
 pub async fn logout() -> Result<(), AppError> {
-    use crate::server::auth;
-    auth::AuthSession::from_context().await?.sign_out().await?;
+    super::context::session().await?.sign_out().await?;
     leptos_axum::redirect("/login");
     Ok(())
 }
@@ -39,8 +38,7 @@ pub async fn logout() -> Result<(), AppError> {
 /// Whether `code` opens first-run setup right now (no user yet, and the code is right).
 #[server(prefix = "/rpc", endpoint = "setup_available")]
 pub async fn setup_available(code: String) -> Result<bool, AppError> {
-    use crate::server::AppState;
-    let state = AppState::from_context()?;
+    let state = super::context::state()?;
     Ok(state.setup.matches(&code) && !crate::server::accounts::any_user_exists(&state.pool).await?)
 }
 
@@ -54,9 +52,10 @@ pub async fn setup(
     password: String,
     password_confirmation: String,
 ) -> Result<(), AppError> {
+    use super::context;
     use crate::domain::{Email, NewPassword, OrganizationName, PersonName};
-    use crate::server::{accounts, auth, AppState};
-    let state = AppState::from_context()?;
+    use crate::server::accounts;
+    let state = context::state()?;
     let organization = OrganizationName::parse(&organization_name)?;
     let name = PersonName::parse(&name)?;
     let email = Email::parse(&email)?;
@@ -65,15 +64,20 @@ pub async fn setup(
         .setup
         .complete(&code, || accounts::create_first_admin(&state.pool, organization, name, email, password))
         .await?;
-    auth::AuthSession::from_context().await?.sign_in(user_id).await?;
+    context::session().await?.sign_in(user_id).await?;
     leptos_axum::redirect("/");
     Ok(())
 }
 
 #[server(prefix = "/rpc", endpoint = "current_account")]
 pub async fn current_account() -> Result<Account, AppError> {
-    use crate::server::auth;
-    auth::current_account().await
+    let row = super::context::require_account().await?;
+    Ok(Account {
+        user_name: row.user_name,
+        email: row.email,
+        is_admin: row.is_admin,
+        organization_name: row.organization_name,
+    })
 }
 
 /// `next` as given to the sign-in page, if it is a path on this site; otherwise `/`.

@@ -30,12 +30,30 @@ pub struct DeploymentList {
     pub now: i64,
 }
 
+#[cfg(feature = "ssr")]
+impl From<crate::server::deployments::Deployment> for Deployment {
+    fn from(d: crate::server::deployments::Deployment) -> Self {
+        Self {
+            id: d.id,
+            name: d.name,
+            description: d.description,
+            upstream_url: d.upstream_url,
+            access: d.access,
+            external_url: d.external_url,
+            created_by: d.created_by,
+            created_at: d.created_at,
+            updated_at: d.updated_at,
+            token_count: d.token_count,
+        }
+    }
+}
+
 #[server(prefix = "/rpc", endpoint = "list_deployments")]
 pub async fn list_deployments() -> Result<DeploymentList, AppError> {
-    use crate::server::{auth, db, deployments};
-    let (state, actor) = auth::require_actor().await?;
+    use crate::server::{db, deployments};
+    let (state, actor) = super::context::require_actor().await?;
     let items = deployments::list(&state.pool, &state.settings, &actor).await?;
-    Ok(DeploymentList { items, now: db::now() })
+    Ok(DeploymentList { items: items.into_iter().map(Deployment::from).collect(), now: db::now() })
 }
 
 #[server(prefix = "/rpc", endpoint = "create_deployment")]
@@ -45,12 +63,10 @@ pub async fn create_deployment(
     upstream_url: String,
     access: String,
 ) -> Result<(), AppError> {
-    use crate::domain::DeploymentName;
-    use crate::server::{auth, deployments};
-    let (state, actor) = auth::require_actor().await?;
-    let name = DeploymentName::parse(&name)?;
-    let input = parse_input(&description, &upstream_url, &access)?;
-    deployments::create(&state.pool, &state.settings, &state.caches, &actor, name, input).await?;
+    use crate::server::deployments::{self, NewDeployment};
+    let (state, actor) = super::context::require_actor().await?;
+    let new = NewDeployment::parse(&name, &description, &upstream_url, Some(&access))?;
+    deployments::create(&state.pool, &state.settings, &state.caches, &actor, new).await?;
     leptos_axum::redirect("/deployments");
     Ok(())
 }
@@ -62,33 +78,19 @@ pub async fn update_deployment(
     upstream_url: String,
     access: String,
 ) -> Result<(), AppError> {
-    use crate::server::{auth, deployments};
-    let (state, actor) = auth::require_actor().await?;
-    let input = parse_input(&description, &upstream_url, &access)?;
-    deployments::update(&state.pool, &state.settings, &state.caches, &actor, id, input).await?;
+    use crate::server::deployments::{self, DeploymentChanges};
+    let (state, actor) = super::context::require_actor().await?;
+    let changes = DeploymentChanges::parse(Some(&description), Some(&upstream_url), Some(&access))?;
+    deployments::update(&state.pool, &state.settings, &state.caches, &actor, id, changes).await?;
     leptos_axum::redirect("/deployments");
     Ok(())
 }
 
 #[server(prefix = "/rpc", endpoint = "delete_deployment")]
 pub async fn delete_deployment(id: i64) -> Result<(), AppError> {
-    use crate::server::{auth, deployments};
-    let (state, actor) = auth::require_actor().await?;
+    use crate::server::deployments;
+    let (state, actor) = super::context::require_actor().await?;
     deployments::delete(&state.pool, &state.caches, &actor, id).await?;
     leptos_axum::redirect("/deployments");
     Ok(())
-}
-
-#[cfg(feature = "ssr")]
-fn parse_input(
-    description: &str,
-    upstream_url: &str,
-    access: &str,
-) -> Result<crate::server::deployments::DeploymentInput, AppError> {
-    use crate::domain::{Description, UpstreamUrl};
-    Ok(crate::server::deployments::DeploymentInput {
-        upstream_url: UpstreamUrl::parse(upstream_url)?,
-        access: AccessType::parse(access)?,
-        description: Description::parse(description)?,
-    })
 }

@@ -64,6 +64,32 @@ impl AppError {
     }
 }
 
+#[cfg(feature = "ssr")]
+impl AppError {
+    /// A failure on our side: logged with its cause chain (inside the request's span, so the
+    /// line carries the request id), answered with the generic message.
+    pub fn unexpected(err: impl Into<anyhow::Error>) -> Self {
+        crate::server::error::ServiceError::log_unexpected(&err.into());
+        AppError::Internal
+    }
+}
+
+#[cfg(feature = "ssr")]
+impl From<crate::server::error::ServiceError> for AppError {
+    fn from(err: crate::server::error::ServiceError) -> Self {
+        use crate::server::error::ServiceError;
+        match err {
+            ServiceError::Invalid(invalid) => AppError::Invalid(invalid),
+            ServiceError::NotFound(message) => AppError::NotFound(message.into()),
+            ServiceError::Forbidden(message) => AppError::Forbidden(message),
+            ServiceError::BadCredentials => AppError::BadCredentials,
+            ServiceError::RateLimited(seconds) => AppError::RateLimited(seconds),
+            ServiceError::Busy => AppError::Busy,
+            ServiceError::Unexpected(err) => AppError::unexpected(err),
+        }
+    }
+}
+
 impl From<InvalidInput> for AppError {
     fn from(invalid: InvalidInput) -> Self {
         AppError::Invalid(invalid)

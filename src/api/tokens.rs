@@ -62,11 +62,39 @@ pub struct CreatedToken {
     pub curl_examples: Vec<(String, String)>,
 }
 
+#[cfg(feature = "ssr")]
+impl From<crate::server::tokens::Token> for ApiToken {
+    fn from(t: crate::server::tokens::Token) -> Self {
+        Self {
+            id: t.id,
+            name: t.name,
+            description: t.description,
+            is_user: t.is_user,
+            is_developer: t.is_developer,
+            deployments: t
+                .deployments
+                .into_iter()
+                .map(|g| GrantedDeployment { id: g.id, name: g.name, access: g.access })
+                .collect(),
+            created_by: t.created_by,
+            created_by_email: t.created_by_email,
+            created_at: t.created_at,
+            last_used_at: t.last_used_at,
+            expires_at: t.expires_at,
+            prefix: t.prefix,
+        }
+    }
+}
+
 #[server(prefix = "/rpc", endpoint = "list_api_tokens")]
 pub async fn list_api_tokens(search: String, page: u32) -> Result<TokenPage, AppError> {
-    use crate::server::{auth, tokens};
-    let (state, actor) = auth::require_actor().await?;
-    tokens::page(&state.pool, &actor, &search, page).await
+    use crate::server::{db, tokens};
+    let (state, actor) = super::context::require_actor().await?;
+    let page = page.max(1);
+    let offset = i64::from(page - 1) * i64::from(PAGE_SIZE);
+    let (items, total) = tokens::list(&state.pool, &actor, &search, offset, i64::from(PAGE_SIZE)).await?;
+    let items = items.into_iter().map(ApiToken::from).collect();
+    Ok(TokenPage { items, total, page, search: search.trim().to_owned(), now: db::now() })
 }
 
 #[server(prefix = "/rpc", endpoint = "create_api_token")]
@@ -79,21 +107,28 @@ pub async fn create_api_token(
     expiration: String,
     expires_on: Option<String>,
 ) -> Result<CreatedToken, AppError> {
+    use super::context;
     use crate::domain::{Description, Expiration, TokenName, TokenTypes};
-    use crate::server::{auth, db, tokens};
-    let (state, actor) = auth::require_actor().await?;
+    use crate::server::{db, tokens};
+    let (state, actor) = context::require_actor().await?;
     let new = tokens::NewToken {
         name: TokenName::parse(&name)?,
         description: Description::parse(&description)?,
         types: TokenTypes::parse(user.is_some(), developer.is_some(), deployment_ids.unwrap_or_default())?,
         expiration: Expiration::parse(&expiration, expires_on.as_deref(), db::now())?,
     };
-    let created = tokens::create(&state.pool, &actor, new).await?;
-    let created = tokens::with_usage(created, &state.settings, &actor);
-    if crate::server::is_plain_form_post() {
+    let (token, secret) = tokens::create(&state.pool, &actor, new).await?;
+    let usage = tokens::usage(&token, &secret, &state.settings, &actor);
+    let created = CreatedToken {
+        token: token.into(),
+        secret: secret.expose().to_owned(),
+        login_command: usage.login_command,
+        curl_examples: usage.curl_examples,
+    };
+    if context::is_plain_form_post() {
         // Without JavaScript the browser is redirected and the response is dropped: keep the
         // reveal in memory (never in the database) for the next page render of this session.
-        state.reveals.put(&auth::AuthSession::from_context().await?, created.clone()).await;
+        state.reveals.put(&context::session().await?, created.clone()).await;
         leptos_axum::redirect("/api_tokens?created");
     }
     Ok(created)
@@ -102,15 +137,15 @@ pub async fn create_api_token(
 /// The token created by this session's last no-JavaScript form post, once.
 #[server(prefix = "/rpc", endpoint = "take_revealed_token")]
 pub async fn take_revealed_token() -> Result<Option<CreatedToken>, AppError> {
-    use crate::server::{auth, AppState};
-    let state = AppState::from_context()?;
-    Ok(state.reveals.take(&auth::AuthSession::from_context().await?).await)
+    use super::context;
+    let state = context::state()?;
+    Ok(state.reveals.take(&context::session().await?).await)
 }
 
 #[server(prefix = "/rpc", endpoint = "delete_api_token")]
 pub async fn delete_api_token(id: i64) -> Result<(), AppError> {
-    use crate::server::{auth, tokens};
-    let (state, actor) = auth::require_actor().await?;
+    use crate::server::tokens;
+    let (state, actor) = super::context::require_actor().await?;
     tokens::delete(&state.pool, &state.caches.tokens, &actor, id).await?;
     leptos_axum::redirect("/api_tokens");
     Ok(())

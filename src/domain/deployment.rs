@@ -96,8 +96,11 @@ impl AsRef<str> for UpstreamUrl {
 }
 
 /// Who may call a deployment's endpoint from outside.
+/// Stored as the lowercase word (`private`, `protected`, `public`), which the column's check
+/// constraint allows; a row with anything else fails to load instead of being guessed at.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, Default)]
 #[serde(rename_all = "lowercase")]
+#[cfg_attr(feature = "ssr", derive(sqlx::Type), sqlx(rename_all = "lowercase"))]
 pub enum AccessType {
     /// Not exposed; reachable only from inside the cluster.
     Private,
@@ -212,7 +215,7 @@ mod tests {
         let long_host = format!("http://{}/", ["abcdefghi"; 26].join("."));
         let long_url = format!("http://host/{}", "p".repeat(2048));
         for (bad, message) in [(long_label, "too long"), (long_host, "too long"), (long_url, "2048")] {
-            let err = UpstreamUrl::parse(bad).unwrap_err();
+            let err = UpstreamUrl::parse(&bad).unwrap_err();
             assert_eq!(err.field, Field::UpstreamUrl);
             assert!(err.message.contains(message), "{bad:?}: {}", err.message);
         }

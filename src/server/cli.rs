@@ -9,12 +9,10 @@ use super::{
     accounts,
     config::Config,
     db,
-    deployments::{self, DeploymentInput},
+    deployments::{self, NewDeployment},
     Application, Caches, Settings,
 };
-use crate::domain::{
-    AccessType, DeploymentName, Description, Email, NewPassword, OrganizationName, PersonName, UpstreamUrl,
-};
+use crate::domain::{Email, NewPassword, OrganizationName, PersonName};
 
 #[derive(Debug, Parser)]
 #[command(name = "bento-console", version, about = "Self-hosted console for API tokens and model deployments.")]
@@ -122,13 +120,8 @@ async fn run_deployment(command: DeploymentCommand, config: &Config) -> anyhow::
     let caches = Caches::default();
     match command {
         DeploymentCommand::Create { name, upstream, access, description } => {
-            let name = DeploymentName::parse(&name)?;
-            let input = DeploymentInput {
-                description: Description::parse(&description)?,
-                upstream_url: UpstreamUrl::parse(&upstream)?,
-                access: AccessType::parse(&access)?,
-            };
-            let created = deployments::create(&pool, &settings, &caches, &actor, name, input).await?;
+            let new = NewDeployment::parse(&name, &description, &upstream, Some(&access))?;
+            let created = deployments::create(&pool, &settings, &caches, &actor, new).await?;
             println!("Created deployment {} ({}).", created.name, created.access.label());
             if let Some(url) = created.external_url {
                 println!("External URL: {url}");
@@ -146,10 +139,9 @@ async fn run_deployment(command: DeploymentCommand, config: &Config) -> anyhow::
             }
         }
         DeploymentCommand::Delete { name } => {
-            let name = DeploymentName::parse(&name)?;
             let deployment = deployments::find_by_name(&pool, &settings, &actor, &name).await?;
             deployments::delete(&pool, &caches, &actor, deployment.id).await?;
-            println!("Deleted deployment {name}.");
+            println!("Deleted deployment {}.", deployment.name);
         }
     }
     Ok(())

@@ -174,10 +174,8 @@ mod tests {
         use clap::{CommandFactory, FromArgMatches};
         // No flags, and the environment variables ignored (make exports DATABASE_URL, a
         // developer may have others set): what a fresh install gets.
-        let matches = TestCli::command()
-            .mut_args(|arg| arg.env(None::<&str>))
-            .try_get_matches_from(["bento-console"])
-            .unwrap();
+        let matches =
+            TestCli::command().mut_args(|arg| arg.env(None::<&str>)).try_get_matches_from(["bento-console"]).unwrap();
         let config = TestCli::from_arg_matches(&matches).unwrap().config;
         assert_eq!(config.addr, "127.0.0.1:3000".parse().unwrap());
         assert_eq!(config.database_url, "sqlite://data/console.db");
@@ -192,8 +190,7 @@ mod tests {
 
     #[test]
     fn the_console_host_must_not_be_under_the_apps_domain() {
-        let config =
-            parse(&["--public-url", "http://console.example.com", "--apps-domain", "example.com"]).unwrap();
+        let config = parse(&["--public-url", "http://console.example.com", "--apps-domain", "example.com"]).unwrap();
         assert!(config.check().unwrap_err().contains("under the apps domain example.com"));
         for fine in [["http://console.example.com", "apps.example.com"], ["http://example.com", "example.com"]] {
             let config = parse(&["--public-url", fine[0], "--apps-domain", fine[1]]).unwrap();

@@ -26,7 +26,7 @@ pub async fn guard(State(state): State<AppState>, session: Session, request: Req
     match AuthSession::new(session).user_id().await {
         Ok(Some(_)) => no_store(next.run(request).await),
         Ok(None) => redirect_to_sign_in(&request),
-        Err(err) => error_response(err),
+        Err(err) => error_response(err.into()),
     }
 }
 
@@ -43,7 +43,7 @@ async fn guard_server_fn(state: &AppState, session: AuthSession, request: Reques
         // A form posted without JavaScript goes back to sign-in instead of showing JSON.
         Ok(None) if accepts_html(request.headers()) => Redirect::to("/login").into_response(),
         Ok(None) => error_response(AppError::Unauthorized),
-        Err(err) => error_response(err),
+        Err(err) => error_response(err.into()),
     }
 }
 

@@ -27,7 +27,6 @@ use tokio_rustls::TlsAcceptor;
 use tower_sessions::{cookie::SameSite, Expiry, SessionManagerLayer};
 use tower_sessions_sqlx_store::SqliteStore;
 
-use crate::api::AppError;
 use crate::app::{shell, App};
 use config::Config;
 use setup::SetupCode;
@@ -39,7 +38,8 @@ pub struct AppState {
     pub pool: db::Pool,
     pub setup: SetupCode,
     pub settings: Arc<Settings>,
-    pub reveals: tokens::Reveals,
+    /// One-time reveals for token forms posted without JavaScript (see `api::reveal`).
+    pub reveals: crate::api::reveal::Reveals,
     pub caches: Caches,
     pub gateway: Arc<gateway::Gateway>,
 }
@@ -79,22 +79,6 @@ impl Settings {
         let port = self.public_url.port().map(|port| format!(":{port}")).unwrap_or_default();
         format!("{scheme}://{deployment}.{organization_slug}.{}{port}", self.apps_domain)
     }
-}
-
-impl AppState {
-    /// The state inside a server function (provided by `leptos_routes_with_context`).
-    pub fn from_context() -> Result<Self, AppError> {
-        use_context::<Self>()
-            .ok_or_else(|| error::internal(anyhow::anyhow!("AppState missing from the server-function context")))
-    }
-}
-
-/// Whether the current server-function call is a plain HTML form post (no JavaScript), which
-/// gets a redirect instead of the function's response.
-pub fn is_plain_form_post() -> bool {
-    use_context::<axum::http::request::Parts>()
-        .and_then(|parts| parts.headers.get(axum::http::header::ACCEPT)?.to_str().ok().map(|a| a.contains("text/html")))
-        .unwrap_or(false)
 }
 
 pub const SESSION_COOKIE: &str = "bento_console_session";
@@ -139,7 +123,7 @@ impl Application {
             pool: pool.clone(),
             setup,
             settings: Arc::new(Settings::new(&config, bound)),
-            reveals: tokens::Reveals::default(),
+            reveals: Default::default(),
             caches: Caches::default(),
             gateway: Arc::new(gateway::Gateway::new(
                 std::time::Duration::from_secs(config.upstream_connect_timeout),

@@ -6,8 +6,7 @@ use std::sync::{Arc, Mutex};
 use rand::{distributions::Alphanumeric, Rng};
 use subtle::ConstantTimeEq;
 
-use super::accounts::AccountError;
-use crate::api::AppError;
+use super::error::{ServiceError, ServiceResult};
 
 #[derive(Clone, Default)]
 pub struct SetupCode(Arc<Mutex<Option<String>>>);
@@ -39,10 +38,10 @@ impl SetupCode {
     /// Runs `create` if `candidate` is the code, consuming the code so that concurrent or
     /// repeated submissions cannot set the console up twice. On failure the code is put back
     /// so the installer can correct the form and try again.
-    pub async fn complete<F, Fut>(&self, candidate: &str, create: F) -> Result<i64, AppError>
+    pub async fn complete<F, Fut>(&self, candidate: &str, create: F) -> ServiceResult<i64>
     where
         F: FnOnce() -> Fut,
-        Fut: std::future::Future<Output = Result<i64, AccountError>>,
+        Fut: std::future::Future<Output = ServiceResult<i64>>,
     {
         let code = {
             let mut guard = self.lock();
@@ -50,7 +49,7 @@ impl SetupCode {
                 Some(code) if bool::from(code.as_bytes().ct_eq(candidate.as_bytes())) => code,
                 other => {
                     *guard = other;
-                    return Err(AppError::Forbidden(SETUP_REFUSED.into()));
+                    return Err(ServiceError::Forbidden(SETUP_REFUSED.into()));
                 }
             }
         };
@@ -58,7 +57,7 @@ impl SetupCode {
         if result.is_err() {
             *self.lock() = Some(code);
         }
-        result.map_err(AppError::from)
+        result
     }
 
     fn lock(&self) -> std::sync::MutexGuard<'_, Option<String>> {
@@ -90,10 +89,11 @@ mod tests {
     async fn a_code_works_once_and_survives_a_failed_attempt() {
         let setup = SetupCode::generate();
         let code = setup.0.lock().unwrap().clone().unwrap();
-        assert_eq!(setup.complete("wrong", || async { Ok(1) }).await, Err(AppError::Forbidden(SETUP_REFUSED.into())));
-        let failed = setup.complete(&code, || async { Err(AccountError::EmailTaken) }).await;
-        assert!(matches!(failed, Err(AppError::Invalid(_))));
-        assert_eq!(setup.complete(&code, || async { Ok(7) }).await, Ok(7));
+        let refused = setup.complete("wrong", || async { Ok(1) }).await;
+        assert!(matches!(refused, Err(ServiceError::Forbidden(message)) if message == SETUP_REFUSED));
+        let failed = setup.complete(&code, || async { Err(ServiceError::Busy) }).await;
+        assert!(matches!(failed, Err(ServiceError::Busy)));
+        assert_eq!(setup.complete(&code, || async { Ok(7) }).await.unwrap(), 7);
         assert!(setup.complete(&code, || async { Ok(8) }).await.is_err(), "the code is spent");
         assert!(!setup.matches(&code));
     }

@@ -353,7 +353,11 @@ async fn the_openapi_document_describes_the_api() {
 async fn a_bare_expiry_date_means_through_that_day_in_the_console_and_the_api() {
     let api = Api::new().await;
     let (status, created) = api
-        .send(Method::POST, "/api/v1/api_tokens", json!({"name": "rest", "scopes": ["api"], "expired_at": "2099-01-31"}))
+        .send(
+            Method::POST,
+            "/api/v1/api_tokens",
+            json!({"name": "rest", "scopes": ["api"], "expired_at": "2099-01-31"}),
+        )
         .await;
     assert_eq!(status, 201, "{created}");
     assert_eq!(created["expired_at"], "2099-02-01T00:00:00Z");
@@ -368,4 +372,48 @@ async fn a_bare_expiry_date_means_through_that_day_in_the_console_and_the_api() 
     assert_eq!(api.app.call("create_api_token", &form).await.status(), 200);
     let (_, page) = api.get("/api/v1/api_tokens?search=console").await;
     assert_eq!(page["items"][0]["expired_at"], created["expired_at"]);
+}
+
+async fn database(api: &Api) -> bento_console::server::db::Pool {
+    bento_console::server::db::connect_and_migrate(&config_for(&api.app.dir).database_url).await.unwrap()
+}
+
+#[tokio::test]
+async fn a_patch_validates_only_the_fields_it_changes() {
+    let api = Api::new().await;
+    let body = json!({"name": "summarize", "upstream_url": "http://127.0.0.1:3999", "access_type": "protected"});
+    assert_eq!(api.send(Method::POST, "/api/v2/deployments", body).await.0, 201);
+    // A description stored before today's rules (it has a direction control) ...
+    sqlx::query("update deployments set description = 'legacy \u{202E}txet'")
+        .execute(&database(&api).await)
+        .await
+        .unwrap();
+    // ... does not block a change to another field, and is kept as it was.
+    let (status, changed) =
+        api.send(Method::PATCH, "/api/v2/deployments/summarize", json!({"access_type": "public"})).await;
+    assert_eq!(status, 200, "{changed}");
+    assert_eq!(changed["access_type"], "public");
+    assert_eq!(changed["description"], "legacy \u{202E}txet");
+    // A field that is given is still checked.
+    let (status, error) =
+        api.send(Method::PATCH, "/api/v2/deployments/summarize", json!({"description": "new \u{202E}"})).await;
+    assert_eq!((status, error["field"].clone()), (StatusCode::UNPROCESSABLE_ENTITY, json!("description")));
+}
+
+#[tokio::test]
+async fn a_database_failure_is_a_500_not_a_validation_error() {
+    let api = Api::new().await;
+    sqlx::query("alter table deployments rename to deployments_gone").execute(&database(&api).await).await.unwrap();
+    let response = reqwest::Client::new()
+        .post(api.app.url("/api/v1/api_tokens"))
+        .header("X-YATAI-API-TOKEN", &api.developer)
+        .json(&json!({"name": "u", "deployments": ["summarize"]}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 500);
+    assert!(response.headers().contains_key("x-trace-id"));
+    let body: Value = response.json().await.unwrap();
+    assert_eq!(body["error"], "Something went wrong on our side. Please try again.");
+    assert!(!body.to_string().contains("deployments"), "no database text reaches the client: {body}");
 }

@@ -5,50 +5,25 @@ pub mod repo;
 
 use anyhow::Context;
 
-use super::{auth::password, db};
-use crate::api::AppError;
-use crate::domain::{Email, NewPassword, OrganizationName, PersonName};
+use super::{
+    auth::password,
+    db,
+    error::{ServiceError, ServiceResult},
+};
+use crate::domain::{Email, Field, InvalidInput, NewPassword, OrganizationName, PersonName};
 pub use repo::AccountRow;
 
-#[derive(Debug, thiserror::Error)]
-pub enum AccountError {
-    #[error("A user with this email already exists.")]
-    EmailTaken,
-    #[error("The console is already set up. Sign in instead.")]
-    AlreadySetUp,
-    #[error("This database has no organization yet: name it with --organization.")]
-    OrganizationRequired,
-    #[error("This console has no organization yet: run the first-run setup or `bento-console user create` first.")]
-    NoOrganization,
-    #[error("This console's organization is {0:?}; it serves only one organization.")]
-    OtherOrganization(String),
-    #[error(transparent)]
-    Unexpected(#[from] anyhow::Error),
+pub const ALREADY_SET_UP: &str = "The console is already set up. Sign in instead.";
+
+fn email_taken() -> ServiceError {
+    InvalidInput::new(Field::Email, "A user with this email already exists.").into()
 }
 
-impl From<password::HashingError> for AccountError {
+impl From<password::HashingError> for ServiceError {
     fn from(err: password::HashingError) -> Self {
-        AccountError::Unexpected(err.into())
-    }
-}
-
-impl From<sqlx::Error> for AccountError {
-    fn from(err: sqlx::Error) -> Self {
-        AccountError::Unexpected(err.into())
-    }
-}
-
-impl From<AccountError> for AppError {
-    fn from(err: AccountError) -> Self {
         match err {
-            AccountError::EmailTaken => {
-                AppError::Invalid(crate::domain::InvalidInput::new(crate::domain::Field::Email, err.to_string()))
-            }
-            AccountError::AlreadySetUp
-            | AccountError::OrganizationRequired
-            | AccountError::NoOrganization
-            | AccountError::OtherOrganization(_) => AppError::Forbidden(err.to_string()),
-            AccountError::Unexpected(err) => super::error::internal(err),
+            password::HashingError::Busy => ServiceError::Busy,
+            password::HashingError::Failed(err) => ServiceError::Unexpected(err),
         }
     }
 }
@@ -72,8 +47,13 @@ impl From<&AccountRow> for Actor {
 }
 
 /// The actor for command-line administration: the organization, no user.
-pub async fn command_line_actor(pool: &db::Pool) -> Result<Actor, AccountError> {
-    let org = repo::find_organization(pool).await?.ok_or(AccountError::NoOrganization)?;
+pub async fn command_line_actor(pool: &db::Pool) -> ServiceResult<Actor> {
+    let org = repo::find_organization(pool).await?.ok_or_else(|| {
+        ServiceError::Forbidden(
+            "This console has no organization yet: run the first-run setup or `bento-console user create` first."
+                .into(),
+        )
+    })?;
     Ok(Actor { user_id: None, organization_id: org.id, organization_slug: org.slug })
 }
 
@@ -84,8 +64,8 @@ pub struct NewUser {
     pub is_admin: bool,
 }
 
-pub async fn any_user_exists(pool: &db::Pool) -> Result<bool, AppError> {
-    repo::any_user_exists(pool).await.map_err(super::error::internal)
+pub async fn any_user_exists(pool: &db::Pool) -> ServiceResult<bool> {
+    Ok(repo::any_user_exists(pool).await?)
 }
 
 /// First-run setup: the organization and its first admin, in one transaction that refuses
@@ -96,11 +76,11 @@ pub async fn create_first_admin(
     name: PersonName,
     email: Email,
     password: NewPassword,
-) -> Result<i64, AccountError> {
+) -> ServiceResult<i64> {
     let password_hash = password::hash(password).await?;
     let mut tx = db::begin_write(pool).await?;
     if repo::any_user_exists(&mut *tx).await? {
-        return Err(AccountError::AlreadySetUp);
+        return Err(ServiceError::Forbidden(ALREADY_SET_UP.into()));
     }
     let now = db::now();
     let org = match repo::find_organization(&mut *tx).await? {
@@ -118,8 +98,9 @@ pub async fn create_first_admin(
             created_at: now,
         },
     )
-    .await?;
-    tx.commit().await.context("could not commit the first admin")?;
+    .await?
+    .ok_or_else(email_taken)?;
+    tx.commit().await?;
     tracing::info!(user_id, organization = %org.name, "first admin created");
     Ok(user_id)
 }
@@ -130,17 +111,24 @@ pub async fn create_user(
     pool: &db::Pool,
     user: NewUser,
     organization: Option<OrganizationName>,
-) -> Result<AccountRow, AccountError> {
+) -> ServiceResult<AccountRow> {
     let password_hash = password::hash(user.password).await?;
     let mut tx = db::begin_write(pool).await?;
     let now = db::now();
     let org = match (repo::find_organization(&mut *tx).await?, organization) {
         (Some(org), Some(wanted)) if org.name != wanted.name() => {
-            return Err(AccountError::OtherOrganization(org.name))
+            return Err(ServiceError::Forbidden(format!(
+                "This console's organization is {:?}; it serves only one organization.",
+                org.name
+            )))
         }
         (Some(org), _) => org,
         (None, Some(wanted)) => repo::insert_organization(&mut tx, &wanted, now).await?,
-        (None, None) => return Err(AccountError::OrganizationRequired),
+        (None, None) => {
+            return Err(ServiceError::Forbidden(
+                "This database has no organization yet: name it with --organization.".into(),
+            ))
+        }
     };
     let user_id = repo::insert_user(
         &mut tx,
@@ -153,9 +141,10 @@ pub async fn create_user(
             created_at: now,
         },
     )
-    .await?;
+    .await?
+    .ok_or_else(email_taken)?;
     let account = repo::find_account(&mut *tx, user_id).await?.context("BUG: the user just inserted is missing")?;
-    tx.commit().await.context("could not commit the new user")?;
+    tx.commit().await?;
     tracing::info!(user_id, "user created");
     Ok(account)
 }

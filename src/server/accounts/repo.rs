@@ -2,7 +2,6 @@
 
 use sqlx::{FromRow, SqliteConnection, SqliteExecutor};
 
-use super::AccountError;
 use crate::domain::{Email, OrganizationName, PersonName};
 
 #[derive(Debug, Clone, FromRow)]
@@ -62,7 +61,8 @@ pub struct UserRow<'a> {
     pub created_at: i64,
 }
 
-pub async fn insert_user(db: &mut SqliteConnection, user: UserRow<'_>) -> Result<i64, AccountError> {
+/// Inserts, returning the new id; `None` when the email is taken.
+pub async fn insert_user(db: &mut SqliteConnection, user: UserRow<'_>) -> sqlx::Result<Option<i64>> {
     let inserted = sqlx::query_scalar(
         "insert into users (organization_id, email, name, password_hash, is_admin, created_at)
          values ($1, $2, $3, $4, $5, $6) returning id",
@@ -75,7 +75,7 @@ pub async fn insert_user(db: &mut SqliteConnection, user: UserRow<'_>) -> Result
     .bind(user.created_at)
     .fetch_one(db)
     .await;
-    crate::server::db::none_if_taken(inserted)?.ok_or(AccountError::EmailTaken)
+    crate::server::db::none_if_taken(inserted)
 }
 
 pub async fn find_credentials(db: impl SqliteExecutor<'_>, email: &Email) -> sqlx::Result<Option<Credentials>> {

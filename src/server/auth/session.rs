@@ -1,9 +1,9 @@
 //! The typed session: the only code that reads or writes session keys.
 
+use anyhow::Context;
 use tower_sessions::Session;
 
-use crate::api::AppError;
-use crate::server::error::internal;
+use crate::server::error::ServiceResult;
 
 const USER_ID: &str = "user_id";
 
@@ -15,16 +15,11 @@ impl AuthSession {
         Self(session)
     }
 
-    /// The session of the request a server function is handling.
-    pub async fn from_context() -> Result<Self, AppError> {
-        leptos_axum::extract::<Session>().await.map(Self).map_err(internal)
-    }
-
     /// Signs `user_id` in under a fresh session id, so an id planted before sign-in
     /// (session fixation) is worthless.
-    pub async fn sign_in(&self, user_id: i64) -> Result<(), AppError> {
-        self.0.cycle_id().await.map_err(internal)?;
-        self.0.insert(USER_ID, user_id).await.map_err(internal)
+    pub async fn sign_in(&self, user_id: i64) -> ServiceResult<()> {
+        self.0.cycle_id().await.context("could not renew the session id")?;
+        Ok(self.0.insert(USER_ID, user_id).await.context("could not store the session")?)
     }
 
     /// The session's id, once it has one (after sign-in). Server-side only; never logged.
@@ -32,12 +27,12 @@ impl AuthSession {
         self.0.id().map(|id| id.to_string())
     }
 
-    pub async fn user_id(&self) -> Result<Option<i64>, AppError> {
-        self.0.get::<i64>(USER_ID).await.map_err(internal)
+    pub async fn user_id(&self) -> ServiceResult<Option<i64>> {
+        Ok(self.0.get::<i64>(USER_ID).await.context("could not load the session")?)
     }
 
     /// Deletes the session from the store and expires the cookie.
-    pub async fn sign_out(&self) -> Result<(), AppError> {
-        self.0.flush().await.map_err(internal)
+    pub async fn sign_out(&self) -> ServiceResult<()> {
+        Ok(self.0.flush().await.context("could not delete the session")?)
     }
 }

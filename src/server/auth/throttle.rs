@@ -83,10 +83,12 @@ pub async fn reserve(db: impl SqliteExecutor<'_>, key: &str, policy: Policy, now
 /// Gives a reserved try back (the sign-in succeeded, or another key refused the attempt
 /// before the password was checked).
 pub async fn give_back(db: impl SqliteExecutor<'_>, key: &str) -> sqlx::Result<()> {
-    sqlx::query("update login_throttle set failures = case when failures > 0 then failures - 1 else 0 end where key = $1")
-        .bind(key)
-        .execute(db)
-        .await?;
+    sqlx::query(
+        "update login_throttle set failures = case when failures > 0 then failures - 1 else 0 end where key = $1",
+    )
+    .bind(key)
+    .execute(db)
+    .await?;
     Ok(())
 }
 

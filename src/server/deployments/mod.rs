@@ -1,28 +1,89 @@
 //! Deployments: the rules for creating, changing and deleting them, shared by the console,
-//! the CLI and (later) the REST API.
+//! the REST API and the command line.
 
 pub mod repo;
 
 use repo::DeploymentRow;
 
-use super::{accounts::Actor, db, error::internal, Caches, Settings};
-use crate::api::{deployments::Deployment, AppError};
+use super::{
+    accounts::Actor,
+    db,
+    error::{ServiceError, ServiceResult},
+    Caches, Settings,
+};
 use crate::domain::{AccessType, DeploymentName, Description, Field, InvalidInput, UpstreamUrl};
 
-/// The editable part of a deployment (its name is fixed at creation).
-pub struct DeploymentInput {
+pub const NOT_FOUND: &str = "This deployment does not exist; it may have been deleted.";
+
+/// A deployment as the services hand it out.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Deployment {
+    pub id: i64,
+    pub name: String,
+    pub description: String,
+    pub upstream_url: String,
+    pub access: AccessType,
+    /// `None` for Private deployments: they are not exposed.
+    pub external_url: Option<String>,
+    pub created_by: Option<String>,
+    pub created_at: i64,
+    pub updated_at: i64,
+    /// How many API tokens are granted access to it.
+    pub token_count: i64,
+}
+
+/// What creating a deployment takes, parsed from any adapter's raw input in this one place.
+pub struct NewDeployment {
+    pub name: DeploymentName,
     pub description: Description,
     pub upstream_url: UpstreamUrl,
     pub access: AccessType,
 }
 
-pub fn not_found() -> AppError {
-    AppError::NotFound("This deployment does not exist; it may have been deleted.".into())
+impl NewDeployment {
+    /// `access` defaults to Protected when not given.
+    pub fn parse(
+        name: &str,
+        description: &str,
+        upstream_url: &str,
+        access: Option<&str>,
+    ) -> Result<Self, InvalidInput> {
+        Ok(Self {
+            name: DeploymentName::parse(name)?,
+            description: Description::parse(description)?,
+            upstream_url: UpstreamUrl::parse(upstream_url)?,
+            access: access.map(AccessType::parse).transpose()?.unwrap_or_default(),
+        })
+    }
 }
 
-pub async fn list(pool: &db::Pool, settings: &Settings, actor: &Actor) -> Result<Vec<Deployment>, AppError> {
-    let rows = repo::list(pool, actor.organization_id).await.map_err(internal)?;
-    Ok(rows.into_iter().map(|row| to_view(row, settings, actor)).collect())
+/// A change to a deployment (its name is fixed at creation). Only the fields given are
+/// parsed and written: a stored value that today's rules would refuse does not block a
+/// change to another field.
+#[derive(Default)]
+pub struct DeploymentChanges {
+    pub description: Option<Description>,
+    pub upstream_url: Option<UpstreamUrl>,
+    pub access: Option<AccessType>,
+}
+
+impl DeploymentChanges {
+    pub fn parse(
+        description: Option<&str>,
+        upstream_url: Option<&str>,
+        access: Option<&str>,
+    ) -> Result<Self, InvalidInput> {
+        Ok(Self {
+            description: description.map(Description::parse).transpose()?,
+            upstream_url: upstream_url.map(UpstreamUrl::parse).transpose()?,
+            access: access.map(AccessType::parse).transpose()?,
+        })
+    }
+}
+
+pub async fn list(pool: &db::Pool, settings: &Settings, actor: &Actor) -> ServiceResult<Vec<Deployment>> {
+    let rows = repo::list(pool, actor.organization_id).await?;
+    Ok(rows.into_iter().map(|row| to_deployment(row, settings, actor)).collect())
 }
 
 pub async fn create(
@@ -30,23 +91,22 @@ pub async fn create(
     settings: &Settings,
     caches: &Caches,
     actor: &Actor,
-    name: DeploymentName,
-    input: DeploymentInput,
-) -> Result<Deployment, AppError> {
+    new: NewDeployment,
+) -> ServiceResult<Deployment> {
     let row = repo::NewRow {
         organization_id: actor.organization_id,
-        name: &name,
-        description: &input.description,
-        upstream_url: &input.upstream_url,
-        access: input.access,
+        name: &new.name,
+        description: &new.description,
+        upstream_url: &new.upstream_url,
+        access: new.access,
         created_by: actor.user_id,
         now: db::now(),
     };
-    let id = repo::insert(pool, row).await.map_err(internal)?.ok_or_else(|| {
-        AppError::Invalid(InvalidInput::new(Field::Name, format!("A deployment named {name} already exists.")))
-    })?;
+    let id = repo::insert(pool, row)
+        .await?
+        .ok_or_else(|| InvalidInput::new(Field::Name, format!("A deployment named {} already exists.", new.name)))?;
     caches.routes.clear();
-    tracing::info!(deployment_id = id, name = %name, access = input.access.as_str(), "deployment created");
+    tracing::info!(deployment_id = id, name = %new.name, access = new.access.as_str(), "deployment created");
     find(pool, settings, actor, id).await
 }
 
@@ -57,27 +117,28 @@ pub async fn update(
     caches: &Caches,
     actor: &Actor,
     id: i64,
-    input: DeploymentInput,
-) -> Result<Deployment, AppError> {
+    changes: DeploymentChanges,
+) -> ServiceResult<Deployment> {
+    let access = changes.access;
     let changes = repo::Changes {
-        description: &input.description,
-        upstream_url: &input.upstream_url,
-        access: input.access,
+        description: changes.description.as_ref(),
+        upstream_url: changes.upstream_url.as_ref(),
+        access: changes.access,
         now: db::now(),
     };
-    if !repo::update(pool, actor.organization_id, id, changes).await.map_err(internal)? {
-        return Err(not_found());
+    if !repo::update(pool, actor.organization_id, id, changes).await? {
+        return Err(ServiceError::NotFound(NOT_FOUND));
     }
     caches.routes.clear();
-    tracing::info!(deployment_id = id, access = input.access.as_str(), "deployment updated");
+    tracing::info!(deployment_id = id, access = access.map(AccessType::as_str), "deployment updated");
     find(pool, settings, actor, id).await
 }
 
 /// Deletes the deployment; its token grants go with it, so cached tokens and routes are
 /// forgotten.
-pub async fn delete(pool: &db::Pool, caches: &Caches, actor: &Actor, id: i64) -> Result<(), AppError> {
-    if !repo::delete(pool, actor.organization_id, id).await.map_err(internal)? {
-        return Err(not_found());
+pub async fn delete(pool: &db::Pool, caches: &Caches, actor: &Actor, id: i64) -> ServiceResult<()> {
+    if !repo::delete(pool, actor.organization_id, id).await? {
+        return Err(ServiceError::NotFound(NOT_FOUND));
     }
     caches.tokens.clear();
     caches.routes.clear();
@@ -85,32 +146,46 @@ pub async fn delete(pool: &db::Pool, caches: &Caches, actor: &Actor, id: i64) ->
     Ok(())
 }
 
-pub async fn find(pool: &db::Pool, settings: &Settings, actor: &Actor, id: i64) -> Result<Deployment, AppError> {
-    let row = repo::find(pool, actor.organization_id, id).await.map_err(internal)?.ok_or_else(not_found)?;
-    Ok(to_view(row, settings, actor))
+pub async fn find(pool: &db::Pool, settings: &Settings, actor: &Actor, id: i64) -> ServiceResult<Deployment> {
+    let row = repo::find(pool, actor.organization_id, id).await?.ok_or(ServiceError::NotFound(NOT_FOUND))?;
+    Ok(to_deployment(row, settings, actor))
 }
 
+/// The deployment a caller names (REST paths, the command line). A name that cannot exist is
+/// simply not found.
 pub async fn find_by_name(
     pool: &db::Pool,
     settings: &Settings,
     actor: &Actor,
-    name: &DeploymentName,
-) -> Result<Deployment, AppError> {
-    let row = repo::find_by_name(pool, actor.organization_id, name).await.map_err(internal)?.ok_or_else(not_found)?;
-    Ok(to_view(row, settings, actor))
+    name: &str,
+) -> ServiceResult<Deployment> {
+    let name = DeploymentName::parse(name).map_err(|_| ServiceError::NotFound(NOT_FOUND))?;
+    let row = repo::find_by_name(pool, actor.organization_id, &name).await?.ok_or(ServiceError::NotFound(NOT_FOUND))?;
+    Ok(to_deployment(row, settings, actor))
 }
 
-fn to_view(row: DeploymentRow, settings: &Settings, actor: &Actor) -> Deployment {
-    // The column has a check constraint, so anything else is a bug; fall back to the safe type.
-    let access = AccessType::parse(&row.access).unwrap_or_default();
+/// The ids of the deployments `names` name, for grants given by name (REST API). A name that
+/// matches nothing is the caller's mistake; a failing database is not.
+pub async fn ids_by_name(pool: &db::Pool, actor: &Actor, names: &[String]) -> ServiceResult<Vec<i64>> {
+    let mut ids = Vec::with_capacity(names.len());
+    for name in names {
+        let missing = || InvalidInput::new(Field::Deployments, format!("There is no deployment named {name:?}."));
+        let parsed = DeploymentName::parse(name).map_err(|_| missing())?;
+        let row = repo::find_by_name(pool, actor.organization_id, &parsed).await?.ok_or_else(missing)?;
+        ids.push(row.id);
+    }
+    Ok(ids)
+}
+
+fn to_deployment(row: DeploymentRow, settings: &Settings, actor: &Actor) -> Deployment {
     let external_url =
-        (access != AccessType::Private).then(|| settings.external_url(&row.name, &actor.organization_slug));
+        (row.access != AccessType::Private).then(|| settings.external_url(&row.name, &actor.organization_slug));
     Deployment {
         id: row.id,
         name: row.name,
         description: row.description,
         upstream_url: row.upstream_url,
-        access,
+        access: row.access,
         external_url,
         created_by: row.created_by_name,
         created_at: row.created_at,

@@ -10,7 +10,7 @@ pub struct DeploymentRow {
     pub name: String,
     pub description: String,
     pub upstream_url: String,
-    pub access: String,
+    pub access: AccessType,
     pub created_by_name: Option<String>,
     pub created_by_email: Option<String>,
     pub created_at: i64,
@@ -71,7 +71,7 @@ pub async fn insert(db: impl SqliteExecutor<'_>, row: NewRow<'_>) -> sqlx::Resul
     .bind(row.name.as_ref())
     .bind(row.description.as_ref())
     .bind(row.upstream_url.as_ref())
-    .bind(row.access.as_str())
+    .bind(row.access)
     .bind(row.created_by)
     .bind(row.now)
     .fetch_one(db)
@@ -79,10 +79,11 @@ pub async fn insert(db: impl SqliteExecutor<'_>, row: NewRow<'_>) -> sqlx::Resul
     crate::server::db::none_if_taken(inserted)
 }
 
+/// The fields to change; `None` keeps the stored value.
 pub struct Changes<'a> {
-    pub description: &'a Description,
-    pub upstream_url: &'a UpstreamUrl,
-    pub access: AccessType,
+    pub description: Option<&'a Description>,
+    pub upstream_url: Option<&'a UpstreamUrl>,
+    pub access: Option<AccessType>,
     pub now: i64,
 }
 
@@ -94,14 +95,15 @@ pub async fn update(
     changes: Changes<'_>,
 ) -> sqlx::Result<bool> {
     let result = sqlx::query(
-        "update deployments set description = $3, upstream_url = $4, access = $5, updated_at = $6
+        "update deployments set description = coalesce($3, description), upstream_url = coalesce($4, upstream_url),
+                                access = coalesce($5, access), updated_at = $6
          where organization_id = $1 and id = $2",
     )
     .bind(organization_id)
     .bind(id)
-    .bind(changes.description.as_ref())
-    .bind(changes.upstream_url.as_ref())
-    .bind(changes.access.as_str())
+    .bind(changes.description.map(AsRef::<str>::as_ref))
+    .bind(changes.upstream_url.map(AsRef::<str>::as_ref))
+    .bind(changes.access)
     .bind(changes.now)
     .execute(db)
     .await?;
@@ -123,7 +125,7 @@ pub async fn delete(db: impl SqliteExecutor<'_>, organization_id: i64, id: i64) 
 pub struct Route {
     pub id: i64,
     pub upstream_url: String,
-    pub access: String,
+    pub access: AccessType,
 }
 
 /// The deployment named `name` in the organization whose slug is `organization_slug`.

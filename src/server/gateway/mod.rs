@@ -29,7 +29,7 @@ use tokio_rustls::rustls::ClientConfig;
 
 use super::{
     deployments::repo::Route,
-    error::internal,
+    error::{ServiceError, ServiceResult},
     listen::{self, Reach},
     tokens, AppState,
 };
@@ -149,11 +149,14 @@ pub async fn handle(state: &AppState, target: Option<Target>, caller: Caller, re
         None => Ok(None),
     };
     let route = match route {
-        Ok(Some(route)) if caller.reach == Reach::Internal || route.access != AccessType::Private.as_str() => route,
+        Ok(Some(route)) if caller.reach == Reach::Internal || route.access != AccessType::Private => route,
         // Private and unknown look the same from outside.
         Ok(_) => return refusal(grpc, StatusCode::NOT_FOUND, "No deployment is served at this address."),
-        Err(_) => {
-            return refusal(grpc, StatusCode::INTERNAL_SERVER_ERROR, "The gateway could not look up the deployment.")
+        Err(err) => {
+            if let ServiceError::Unexpected(cause) = &err {
+                ServiceError::log_unexpected(cause);
+            }
+            return refusal(grpc, StatusCode::INTERNAL_SERVER_ERROR, "The gateway could not look up the deployment.");
         }
     };
     let consumed_authorization = match caller.reach {
@@ -166,14 +169,13 @@ pub async fn handle(state: &AppState, target: Option<Target>, caller: Caller, re
     forward(state, &route, caller, consumed_authorization, grpc, request).await
 }
 
-async fn find_route(state: &AppState, target: &Target) -> Result<Option<Arc<Route>>, crate::api::AppError> {
+async fn find_route(state: &AppState, target: &Target) -> ServiceResult<Option<Arc<Route>>> {
     let routes = &state.caches.routes;
     if let Some(route) = routes.get(target.key()) {
         return Ok(route);
     }
     let route = super::deployments::repo::find_route(&state.pool, target.organization(), target.deployment())
-        .await
-        .map_err(internal)?
+        .await?
         .map(Arc::new);
     routes.insert(target.key(), route.clone());
     Ok(route)
@@ -207,7 +209,7 @@ impl Refused {
 /// Applies the access type. `Ok(true)` when a token was checked (its header is then not
 /// passed on).
 async fn authorize(state: &AppState, route: &Route, client: IpAddr, headers: &HeaderMap) -> Result<bool, Refused> {
-    if route.access == AccessType::Public.as_str() {
+    if route.access == AccessType::Public {
         return Ok(false);
     }
     let gateway = &state.gateway;
@@ -222,11 +224,15 @@ async fn authorize(state: &AppState, route: &Route, client: IpAddr, headers: &He
         .filter(|(scheme, _)| scheme.eq_ignore_ascii_case("bearer"))
         .map(|(_, token)| token.trim());
     let verified = match presented {
-        Some(token) => tokens::verify(&state.pool, &state.caches.tokens, token)
-            .await
-            .map_err(|_| Refused::new(StatusCode::INTERNAL_SERVER_ERROR, "The gateway could not check the token."))?,
+        Some(token) => tokens::verify(&state.pool, &state.caches.tokens, token).await,
         None => Err(tokens::Rejection::Malformed),
     };
+    if let Err(tokens::Rejection::Unexpected(err)) = &verified {
+        if let ServiceError::Unexpected(cause) = err {
+            ServiceError::log_unexpected(cause);
+        }
+        return Err(Refused::new(StatusCode::INTERNAL_SERVER_ERROR, "The gateway could not check the token."));
+    }
     let refused = match verified {
         Ok(token) if token.is_user && token.deployment_ids.contains(&route.id) => return Ok(true),
         Ok(_) => Refused::new(StatusCode::FORBIDDEN, "This token does not grant access to this deployment."),

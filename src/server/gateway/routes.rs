@@ -50,7 +50,7 @@ mod tests {
     fn caches_found_and_missing_routes_until_cleared() {
         let cache = RouteCache::default();
         assert_eq!(cache.get("summarize.acme").map(|r| r.is_some()), None);
-        let route = Route { id: 1, upstream_url: "http://u".into(), access: "public".into() };
+        let route = Route { id: 1, upstream_url: "http://u".into(), access: crate::domain::AccessType::Public };
         cache.insert("summarize.acme", Some(Arc::new(route)));
         cache.insert("nope.acme", None);
         assert_eq!(cache.get("summarize.acme").unwrap().unwrap().id, 1);

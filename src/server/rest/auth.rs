@@ -9,8 +9,9 @@ use axum::{
 use super::{schema, RestError};
 use crate::server::{
     accounts::{repo, AccountRow, Actor},
-    error::internal,
-    tokens, AppState,
+    error::ServiceError,
+    tokens::{self, Rejection},
+    AppState,
 };
 
 /// A request authenticated by a valid Developer token.
@@ -30,8 +31,9 @@ impl FromRequestParts<AppState> for Developer {
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, RestError> {
         let presented = presented_token(parts).ok_or_else(|| RestError::unauthorized(NO_TOKEN))?;
-        let verified = match tokens::verify(&state.pool, &state.caches.tokens, presented).await? {
+        let verified = match tokens::verify(&state.pool, &state.caches.tokens, presented).await {
             Ok(verified) => verified,
+            Err(Rejection::Unexpected(err)) => return Err(err.into()),
             Err(rejection) => {
                 tracing::info!(%rejection, "API request refused");
                 return Err(RestError::unauthorized(BAD_TOKEN));
@@ -44,7 +46,7 @@ impl FromRequestParts<AppState> for Developer {
         let user_id = verified.user_id.ok_or_else(|| RestError::unauthorized(BAD_TOKEN))?;
         let account = repo::find_account(&state.pool, user_id)
             .await
-            .map_err(internal)?
+            .map_err(ServiceError::from)?
             .ok_or_else(|| RestError::unauthorized(BAD_TOKEN))?;
         Ok(Self { actor: Actor::from(&account), account })
     }

@@ -7,9 +7,10 @@ use axum::{
 };
 
 use super::{auth, schema, Developer, Paging, RestError};
-use crate::api::deployments::Deployment;
-use crate::domain::{AccessType, DeploymentName, Description, UpstreamUrl};
-use crate::server::{deployments, AppState};
+use crate::server::{
+    deployments::{self, Deployment, DeploymentChanges, NewDeployment},
+    AppState,
+};
 
 fn to_schema(d: Deployment, developer: &Developer) -> schema::Deployment {
     let creator = auth::user(&developer.account);
@@ -84,14 +85,8 @@ pub async fn create(
     body: Result<Json<schema::CreateDeployment>, JsonRejection>,
 ) -> Result<(StatusCode, Json<schema::Deployment>), RestError> {
     let Json(body) = body?;
-    let name = DeploymentName::parse(&body.name)?;
-    let input = deployments::DeploymentInput {
-        description: Description::parse(&body.description)?,
-        upstream_url: UpstreamUrl::parse(&body.upstream_url)?,
-        access: body.access_type.as_deref().map(AccessType::parse).transpose()?.unwrap_or_default(),
-    };
-    let created =
-        deployments::create(&state.pool, &state.settings, &state.caches, &developer.actor, name, input).await?;
+    let new = NewDeployment::parse(&body.name, &body.description, &body.upstream_url, body.access_type.as_deref())?;
+    let created = deployments::create(&state.pool, &state.settings, &state.caches, &developer.actor, new).await?;
     Ok((StatusCode::CREATED, Json(to_schema(created, &developer))))
 }
 
@@ -109,14 +104,14 @@ pub async fn update(
     body: Result<Json<schema::UpdateDeployment>, JsonRejection>,
 ) -> Result<Json<schema::Deployment>, RestError> {
     let Json(body) = body?;
+    let changes = DeploymentChanges::parse(
+        body.description.as_deref(),
+        body.upstream_url.as_deref(),
+        body.access_type.as_deref(),
+    )?;
     let current = find(&state, &developer, &name).await?;
-    let input = deployments::DeploymentInput {
-        description: Description::parse(body.description.as_deref().unwrap_or(&current.description))?,
-        upstream_url: UpstreamUrl::parse(body.upstream_url.as_deref().unwrap_or(&current.upstream_url))?,
-        access: body.access_type.as_deref().map(AccessType::parse).transpose()?.unwrap_or(current.access),
-    };
     let updated =
-        deployments::update(&state.pool, &state.settings, &state.caches, &developer.actor, current.id, input).await?;
+        deployments::update(&state.pool, &state.settings, &state.caches, &developer.actor, current.id, changes).await?;
     Ok(Json(to_schema(updated, &developer)))
 }
 
@@ -133,8 +128,6 @@ pub async fn delete(
     Ok(Json(to_schema(deployment, &developer)))
 }
 
-/// The deployment a path names; a name that cannot exist is simply not found.
 async fn find(state: &AppState, developer: &Developer, name: &str) -> Result<Deployment, RestError> {
-    let name = DeploymentName::parse(name).map_err(|_| RestError::from(deployments::not_found()))?;
-    Ok(deployments::find_by_name(&state.pool, &state.settings, &developer.actor, &name).await?)
+    Ok(deployments::find_by_name(&state.pool, &state.settings, &developer.actor, name).await?)
 }

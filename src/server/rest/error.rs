@@ -8,7 +8,8 @@ use axum::{
 };
 
 use super::schema::ErrorBody;
-use crate::api::AppError;
+use crate::domain::InvalidInput;
+use crate::server::error::ServiceError;
 
 #[derive(Debug)]
 pub struct RestError {
@@ -34,12 +35,26 @@ impl RestError {
     }
 }
 
-/// The console's errors keep their meaning and message.
-impl From<AppError> for RestError {
-    fn from(err: AppError) -> Self {
-        let status = StatusCode::from_u16(err.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+/// The services' errors keep their meaning and message; the same text the console shows.
+impl From<ServiceError> for RestError {
+    fn from(err: ServiceError) -> Self {
+        let status = match &err {
+            ServiceError::Invalid(_) => StatusCode::UNPROCESSABLE_ENTITY,
+            ServiceError::NotFound(_) => StatusCode::NOT_FOUND,
+            ServiceError::Forbidden(_) => StatusCode::FORBIDDEN,
+            ServiceError::BadCredentials => StatusCode::UNAUTHORIZED,
+            ServiceError::RateLimited(_) => StatusCode::TOO_MANY_REQUESTS,
+            ServiceError::Busy => StatusCode::SERVICE_UNAVAILABLE,
+            ServiceError::Unexpected(cause) => {
+                ServiceError::log_unexpected(cause);
+                return Self::new(
+                    StatusCode::INTERNAL_SERVER_ERROR,
+                    "Something went wrong on our side. Please try again.",
+                );
+            }
+        };
         let field = match &err {
-            AppError::Invalid(invalid) => {
+            ServiceError::Invalid(invalid) => {
                 serde_json::to_value(invalid.field).ok().and_then(|v| v.as_str().map(str::to_owned))
             }
             _ => None,
@@ -48,9 +63,9 @@ impl From<AppError> for RestError {
     }
 }
 
-impl From<crate::domain::InvalidInput> for RestError {
-    fn from(invalid: crate::domain::InvalidInput) -> Self {
-        AppError::Invalid(invalid).into()
+impl From<InvalidInput> for RestError {
+    fn from(invalid: InvalidInput) -> Self {
+        ServiceError::Invalid(invalid).into()
     }
 }
 
@@ -88,7 +103,7 @@ mod tests {
 
     #[test]
     fn server_errors_carry_a_trace_id_and_a_json_body() {
-        let response = RestError::from(AppError::Internal).into_response();
+        let response = RestError::from(ServiceError::Unexpected(anyhow::anyhow!("disk on fire"))).into_response();
         assert_eq!(response.status(), StatusCode::INTERNAL_SERVER_ERROR);
         assert_eq!(response.headers()["x-trace-id"].len(), 16);
         let response = RestError::not_found("gone").into_response();

@@ -8,15 +8,19 @@ use axum::{
 };
 
 use super::{auth, schema, Developer, Paging, RestError};
-use crate::api::tokens::ApiToken;
-use crate::domain::{DeploymentName, Description, Expiration, Field, InvalidInput, TokenName, TokenTypes};
-use crate::server::{db, deployments, tokens, AppState};
+use crate::domain::{Description, Expiration, Field, InvalidInput, TokenName, TokenTypes};
+use crate::server::{
+    db, deployments,
+    error::ServiceError,
+    tokens::{self, Token},
+    AppState,
+};
 
 /// BentoCloud's API scopes: what a Developer token carries.
 const DEVELOPER_SCOPES: [&str; 5] = ["api", "read_organization", "write_organization", "read_cluster", "write_cluster"];
 const USER_SCOPE: &str = "deployment_endpoint_access";
 
-fn to_schema(token: ApiToken, developer: &Developer, secret: Option<String>, now: i64) -> schema::ApiToken {
+fn to_schema(token: Token, developer: &Developer, secret: Option<String>, now: i64) -> schema::ApiToken {
     let mut scopes: Vec<String> =
         if token.is_developer { DEVELOPER_SCOPES.iter().map(|s| s.to_string()).collect() } else { Vec::new() };
     if token.is_user {
@@ -42,7 +46,9 @@ fn to_schema(token: ApiToken, developer: &Developer, secret: Option<String>, now
 }
 
 fn token_id(uid: &str) -> Result<i64, RestError> {
-    uid.strip_prefix("tok-").and_then(|id| id.parse().ok()).ok_or_else(|| RestError::from(tokens::not_found()))
+    uid.strip_prefix("tok-")
+        .and_then(|id| id.parse().ok())
+        .ok_or_else(|| RestError::from(ServiceError::NotFound(tokens::NOT_FOUND)))
 }
 
 /// API tokens, newest first, `start`/`count` paging, filtered by `search`. Never a secret.
@@ -85,15 +91,7 @@ pub async fn create(
 ) -> Result<(StatusCode, Json<schema::ApiToken>), RestError> {
     let Json(body) = body?;
     let now = db::now();
-    let mut deployment_ids = Vec::new();
-    for name in &body.deployments {
-        let missing = || InvalidInput::new(Field::Deployments, format!("There is no deployment named {name:?}."));
-        let name = DeploymentName::parse(name).map_err(|_| missing())?;
-        let deployment = deployments::find_by_name(&state.pool, &state.settings, &developer.actor, &name)
-            .await
-            .map_err(|_| missing())?;
-        deployment_ids.push(deployment.id);
-    }
+    let deployment_ids = deployments::ids_by_name(&state.pool, &developer.actor, &body.deployments).await?;
     let expiration = match body.expired_at.as_deref().map(str::trim) {
         None | Some("") => Expiration::at(None, now)?,
         Some(raw) => match parse_time(raw) {

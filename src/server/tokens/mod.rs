@@ -3,23 +3,58 @@
 
 mod cache;
 pub mod repo;
-mod reveal;
 pub mod secret;
 
 use std::collections::HashMap;
 
-use anyhow::Context;
 pub use cache::TokenCache;
-pub use reveal::Reveals;
 use secret::TokenSecret;
 
-use super::{accounts::Actor, db, error::internal, Settings};
-use crate::api::tokens::{ApiToken, CreatedToken, GrantedDeployment, TokenPage, PAGE_SIZE};
-use crate::api::AppError;
+use super::{
+    accounts::Actor,
+    db,
+    error::{ServiceError, ServiceResult},
+    Settings,
+};
 use crate::domain::{AccessType, Description, Expiration, Field, InvalidInput, TokenName, TokenTypes};
 
 /// `last_used_at` is written at most once a minute per token, so verification stays a read.
 pub const LAST_USED_INTERVAL: i64 = 60;
+
+pub const NOT_FOUND: &str = "This API token does not exist; it may have been deleted.";
+
+/// A token as the services hand it out: never its secret, which is not stored.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Token {
+    pub id: i64,
+    pub name: String,
+    pub description: String,
+    pub is_user: bool,
+    pub is_developer: bool,
+    /// For User tokens: the deployments it may call.
+    pub deployments: Vec<Grant>,
+    pub created_by: Option<String>,
+    pub created_by_email: Option<String>,
+    pub created_at: i64,
+    pub last_used_at: Option<i64>,
+    pub expires_at: Option<i64>,
+    /// The non-secret beginning of the token, e.g. `bcst_AbCd`.
+    pub prefix: String,
+}
+
+impl Token {
+    pub fn is_expired(&self, now: i64) -> bool {
+        self.expires_at.is_some_and(|at| at <= now)
+    }
+}
+
+/// A deployment a User token may call.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Grant {
+    pub id: i64,
+    pub name: String,
+    pub access: AccessType,
+}
 
 pub struct NewToken {
     pub name: TokenName,
@@ -28,15 +63,13 @@ pub struct NewToken {
     pub expiration: Expiration,
 }
 
-pub fn not_found() -> AppError {
-    AppError::NotFound("This API token does not exist; it may have been deleted.".into())
-}
-
-pub async fn page(pool: &db::Pool, actor: &Actor, search: &str, page: u32) -> Result<TokenPage, AppError> {
-    let page = page.max(1);
-    let offset = i64::from(page - 1) * i64::from(PAGE_SIZE);
-    let (items, total) = list(pool, actor, search, offset, i64::from(PAGE_SIZE)).await?;
-    Ok(TokenPage { items, total, page, search: search.trim().to_owned(), now: db::now() })
+/// Ready-to-paste usage for a token's one-time reveal, built from real values.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Usage {
+    /// `bentoml cloud login …`, for Developer tokens.
+    pub login_command: Option<String>,
+    /// `curl …` per granted deployment with an external URL, for User tokens.
+    pub curl_examples: Vec<(String, String)>,
 }
 
 /// Tokens newest first, `limit` from `offset`, whose name contains `search`; and how many
@@ -47,24 +80,25 @@ pub async fn list(
     search: &str,
     offset: i64,
     limit: i64,
-) -> Result<(Vec<ApiToken>, i64), AppError> {
+) -> ServiceResult<(Vec<Token>, i64)> {
     let search = search.trim();
-    let total = repo::count(pool, actor.organization_id, search).await.map_err(internal)?;
-    let rows = repo::page(pool, actor.organization_id, search, limit, offset).await.map_err(internal)?;
+    let total = repo::count(pool, actor.organization_id, search).await?;
+    let rows = repo::page(pool, actor.organization_id, search, limit, offset).await?;
     Ok((with_grants(pool, rows).await?, total))
 }
 
 /// Creates the token and its grants in one transaction and returns the secret, which is not
 /// stored anywhere.
-pub async fn create(pool: &db::Pool, actor: &Actor, new: NewToken) -> Result<(ApiToken, TokenSecret), AppError> {
+pub async fn create(pool: &db::Pool, actor: &Actor, new: NewToken) -> ServiceResult<(Token, TokenSecret)> {
     let secret = TokenSecret::generate();
-    let mut tx = db::begin_write(pool).await.map_err(internal)?;
+    let mut tx = db::begin_write(pool).await?;
     let grants = new.types.deployments();
-    if repo::count_deployments(&mut tx, actor.organization_id, grants).await.map_err(internal)? != grants.len() as i64 {
-        return Err(AppError::Invalid(InvalidInput::new(
+    if repo::count_deployments(&mut tx, actor.organization_id, grants).await? != grants.len() as i64 {
+        return Err(InvalidInput::new(
             Field::Deployments,
             "A chosen deployment does not exist; it may have been deleted. Choose again.",
-        )));
+        )
+        .into());
     }
     let row = repo::NewRow {
         organization_id: actor.organization_id,
@@ -79,25 +113,25 @@ pub async fn create(pool: &db::Pool, actor: &Actor, new: NewToken) -> Result<(Ap
         expires_at: new.expiration.expires_at(),
         now: db::now(),
     };
-    let id = repo::insert(&mut tx, row).await.map_err(internal)?.ok_or_else(|| {
-        AppError::Invalid(InvalidInput::new(
+    let id = repo::insert(&mut tx, row).await?.ok_or_else(|| {
+        InvalidInput::new(
             Field::Name,
             format!("A token named {:?} already exists. Choose another name.", new.name.as_ref()),
-        ))
+        )
     })?;
     for deployment_id in grants {
-        repo::insert_grant(&mut tx, id, *deployment_id).await.map_err(internal)?;
+        repo::insert_grant(&mut tx, id, *deployment_id).await?;
     }
-    tx.commit().await.context("could not commit the new token").map_err(internal)?;
+    tx.commit().await?;
     tracing::info!(token_id = id, prefix = secret.display_prefix(), "API token created");
     let token = find(pool, actor, id).await?;
     Ok((token, secret))
 }
 
-/// Adds the ready-to-paste usage for the reveal: the CLI login for Developer tokens, a `curl`
-/// per granted deployment with an external URL for User tokens.
-pub fn with_usage((token, secret): (ApiToken, TokenSecret), settings: &Settings, actor: &Actor) -> CreatedToken {
-    let secret = secret.expose().to_owned();
+/// The ready-to-paste usage for the reveal: the CLI login for Developer tokens, a `curl` per
+/// granted deployment with an external URL for User tokens.
+pub fn usage(token: &Token, secret: &TokenSecret, settings: &Settings, actor: &Actor) -> Usage {
+    let secret = secret.expose();
     let login_command = token
         .is_developer
         .then(|| format!("bentoml cloud login --api-token {secret} --endpoint {}", settings.public_url_text()));
@@ -113,36 +147,36 @@ pub fn with_usage((token, secret): (ApiToken, TokenSecret), settings: &Settings,
             (d.name.clone(), example)
         })
         .collect();
-    CreatedToken { token, secret, login_command, curl_examples }
+    Usage { login_command, curl_examples }
 }
 
-pub async fn delete(pool: &db::Pool, cache: &TokenCache, actor: &Actor, id: i64) -> Result<(), AppError> {
-    if !repo::delete(pool, actor.organization_id, id).await.map_err(internal)? {
-        return Err(not_found());
+pub async fn delete(pool: &db::Pool, cache: &TokenCache, actor: &Actor, id: i64) -> ServiceResult<()> {
+    if !repo::delete(pool, actor.organization_id, id).await? {
+        return Err(ServiceError::NotFound(NOT_FOUND));
     }
     cache.forget_token(id);
     tracing::info!(token_id = id, "API token deleted");
     Ok(())
 }
 
-pub async fn find(pool: &db::Pool, actor: &Actor, id: i64) -> Result<ApiToken, AppError> {
-    let row = repo::find(pool, actor.organization_id, id).await.map_err(internal)?.ok_or_else(not_found)?;
+pub async fn find(pool: &db::Pool, actor: &Actor, id: i64) -> ServiceResult<Token> {
+    let row = repo::find(pool, actor.organization_id, id).await?.ok_or(ServiceError::NotFound(NOT_FOUND))?;
     Ok(with_grants(pool, vec![row]).await?.remove(0))
 }
 
-async fn with_grants(pool: &db::Pool, rows: Vec<repo::TokenRow>) -> Result<Vec<ApiToken>, AppError> {
+async fn with_grants(pool: &db::Pool, rows: Vec<repo::TokenRow>) -> ServiceResult<Vec<Token>> {
     let ids: Vec<i64> = rows.iter().map(|row| row.id).collect();
-    let mut grants: HashMap<i64, Vec<GrantedDeployment>> = HashMap::new();
-    for grant in repo::grants(pool, &ids).await.map_err(internal)? {
-        grants.entry(grant.token_id).or_default().push(GrantedDeployment {
+    let mut grants: HashMap<i64, Vec<Grant>> = HashMap::new();
+    for grant in repo::grants(pool, &ids).await? {
+        grants.entry(grant.token_id).or_default().push(Grant {
             id: grant.deployment_id,
             name: grant.name,
-            access: AccessType::parse(&grant.access).unwrap_or_default(),
+            access: grant.access,
         });
     }
     Ok(rows
         .into_iter()
-        .map(|row| ApiToken {
+        .map(|row| Token {
             deployments: grants.remove(&row.id).unwrap_or_default(),
             id: row.id,
             name: row.name,
@@ -171,9 +205,9 @@ pub struct VerifiedToken {
     pub deployment_ids: Vec<i64>,
 }
 
-/// Why a presented token was refused. Callers answer all of them the same way (401), so the
-/// variants exist for logs and tests.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+/// Why a presented token was not accepted. Callers answer the rejections all the same way
+/// (401), so those variants exist for logs and tests; `Unexpected` is a failure on our side.
+#[derive(Debug, thiserror::Error)]
 pub enum Rejection {
     #[error("malformed token")]
     Malformed,
@@ -181,26 +215,24 @@ pub enum Rejection {
     Unknown,
     #[error("expired token")]
     Expired,
+    #[error(transparent)]
+    Unexpected(#[from] ServiceError),
 }
 
 /// The one place a presented token is checked: format and checksum (no database), then the
 /// digest in the cache or, on a miss, in the database (unique index) with its grants; then
 /// expiry. A use is recorded in the background, at most once a minute.
-pub async fn verify(
-    pool: &db::Pool,
-    cache: &TokenCache,
-    presented: &str,
-) -> Result<Result<VerifiedToken, Rejection>, AppError> {
-    let Ok(secret) = TokenSecret::parse(presented) else { return Ok(Err(Rejection::Malformed)) };
+pub async fn verify(pool: &db::Pool, cache: &TokenCache, presented: &str) -> Result<VerifiedToken, Rejection> {
+    let Ok(secret) = TokenSecret::parse(presented) else { return Err(Rejection::Malformed) };
     let digest = secret.digest();
     let entry = match cache.get(&digest) {
         Some(entry) => entry,
         None => {
-            let Some(credential) = repo::find_credential(pool, &digest).await.map_err(internal)? else {
-                return Ok(Err(Rejection::Unknown));
+            let Some(credential) = repo::find_credential(pool, &digest).await.map_err(ServiceError::from)? else {
+                return Err(Rejection::Unknown);
             };
             let deployment_ids = if credential.is_user {
-                repo::granted_deployment_ids(pool, credential.id).await.map_err(internal)?
+                repo::granted_deployment_ids(pool, credential.id).await.map_err(ServiceError::from)?
             } else {
                 Vec::new()
             };
@@ -217,7 +249,7 @@ pub async fn verify(
     };
     let now = db::now();
     if entry.expires_at.is_some_and(|at| at <= now) {
-        return Ok(Err(Rejection::Expired));
+        return Err(Rejection::Expired);
     }
     if entry.claim_use(now, LAST_USED_INTERVAL) {
         let (pool, id) = (pool.clone(), entry.token.id);
@@ -227,5 +259,5 @@ pub async fn verify(
             }
         });
     }
-    Ok(Ok(entry.token.clone()))
+    Ok(entry.token.clone())
 }

@@ -4,6 +4,7 @@
 use sqlx::{FromRow, SqliteConnection, SqliteExecutor};
 
 use super::secret::TokenDigest;
+use crate::domain::AccessType;
 
 /// A token as listed: never its secret, which is not stored.
 #[derive(Debug, Clone, FromRow)]
@@ -27,7 +28,7 @@ pub struct GrantRow {
     pub token_id: i64,
     pub deployment_id: i64,
     pub name: String,
-    pub access: String,
+    pub access: AccessType,
 }
 
 /// What verification needs, found by digest.

@@ -13,7 +13,7 @@ use std::{
 
 use tokio::sync::Mutex;
 
-use crate::api::tokens::CreatedToken;
+use super::tokens::CreatedToken;
 use crate::server::auth::AuthSession;
 
 const TTL: Duration = Duration::from_secs(300);
