@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Load test of the Developer API: `GET /api/v1/auth/current` with a Developer token, with wrk
 # (keep-alive, 32 connections, 2 threads) against a release build on a temporary database.
-# Usage: benches/api-load.sh [seconds]   (make bench-api)
+# Usage: benches/api-load.sh [seconds]   (part of make bench)
 set -euo pipefail
 
 seconds="${1:-10}"

@@ -1,5 +1,6 @@
--- API tokens. The secret itself is never stored: only its SHA-256 digest (keyed with a
--- server secret) and a short non-secret prefix for display.
+-- API tokens. The secret itself is never stored: only its SHA-256 digest (the secret carries
+-- 256 random bits, so an unkeyed digest cannot be reversed) and a short non-secret prefix for
+-- display.
 
 create table api_tokens (
     id              integer primary key,

@@ -13,8 +13,41 @@ pub type Pool = SqlitePool;
 
 pub async fn connect_and_migrate(database_url: &str) -> anyhow::Result<Pool> {
     let pool = connect(database_url).await?;
-    sqlx::migrate!("./migrations").run(&pool).await.context("could not apply database migrations")?;
+    let migrator = sqlx::migrate!("./migrations");
+    accept_amended_comments(&pool, &migrator).await?;
+    migrator.run(&pool).await.context("could not apply database migrations")?;
     Ok(pool)
+}
+
+/// Migrations whose comments were corrected after release: (version, SHA-384 of the text as
+/// released). sqlx refuses to start when an applied migration's text changed, so a database
+/// that applied the old text has its recorded checksum moved to the new one. Only comments
+/// may ever change this way; the statements are what the database already ran.
+const AMENDED_COMMENTS: [(i64, &str); 1] =
+    [(3, "d45cb3caddca3863487148422fb0b8b73a7b942b17edd8aaebe347c897c8d72d1c5038f9ee860943300619c1a50b3e2d")];
+
+async fn accept_amended_comments(pool: &Pool, migrator: &sqlx::migrate::Migrator) -> anyhow::Result<()> {
+    let applied: bool = sqlx::query_scalar(
+        "select exists (select 1 from sqlite_master where type = 'table' and name = '_sqlx_migrations')",
+    )
+    .fetch_one(pool)
+    .await?;
+    if !applied {
+        return Ok(());
+    }
+    for (version, released) in AMENDED_COMMENTS {
+        let Some(current) = migrator.iter().find(|m| m.version == version) else { continue };
+        let released = (0..released.len()).step_by(2).map(|i| u8::from_str_radix(&released[i..i + 2], 16));
+        let released = released.collect::<Result<Vec<u8>, _>>().context("BUG: a released checksum is not hex")?;
+        sqlx::query("update _sqlx_migrations set checksum = $1 where version = $2 and checksum = $3")
+            .bind(&current.checksum[..])
+            .bind(version)
+            .bind(released)
+            .execute(pool)
+            .await
+            .context("could not record an amended migration comment")?;
+    }
+    Ok(())
 }
 
 async fn connect(database_url: &str) -> anyhow::Result<Pool> {

@@ -3,6 +3,7 @@
 
 mod auth;
 mod cli;
+mod database;
 mod deployments;
 mod gateway;
 mod helpers;
