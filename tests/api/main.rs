@@ -5,6 +5,7 @@ mod auth;
 mod cli;
 mod deployments;
 mod gateway;
+mod headers;
 mod helpers;
 mod listeners;
 mod rest;
