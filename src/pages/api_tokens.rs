@@ -368,8 +368,12 @@ fn CreateForm(action: ServerAction<CreateApiToken>, grantable: Grantable, now: i
     };
     let tomorrow = time::date(now + time::DAY);
     let cancel = at.href(None);
+    // `novalidate`: the browser refuses to submit a form with an invalid field even when the
+    // field is hidden, and says nothing: a half-typed custom date, hidden again by choosing a
+    // preset, blocked Create. The server checks every field (and ignores the date unless
+    // "Custom date" is chosen) and answers next to the field, with or without JavaScript.
     view! {
-        <ActionForm action node_ref=form>
+        <ActionForm action node_ref=form attr:novalidate=true>
             <h2 id="token-dialog-title">"Create API token"</h2>
             <FormError error />
             <PositionInputs at />
