@@ -102,11 +102,17 @@ test("at least one type is required, a User token needs a deployment, then the s
   await expect(row).toContainText("Never");
   await expect(page.content()).resolves.not.toContain(secret);
 
-  // Not after a reload, and not with Back.
+  // Not with Back, straight after the reveal: the dialog's URL opens an empty form again.
+  await page.goBack();
+  await expect(page).toHaveURL(/\/api_tokens\?create$/);
+  await expect(createDialog(page).getByLabel("Name")).toHaveValue("");
+  await expect(page.getByRole("dialog", { name: /created/ })).toHaveCount(0);
+  expect(await page.content()).not.toContain(secret);
+
+  // Nor after a reload.
+  await page.goForward();
   await page.reload();
   await expect(page.getByRole("row", { name: /frontend/ })).toBeVisible();
-  expect(await page.content()).not.toContain(secret);
-  await page.goBack();
   expect(await page.content()).not.toContain(secret);
 });
 
@@ -238,6 +244,15 @@ test.describe("without JavaScript", () => {
     await expect(page).toHaveURL(/\/api_tokens\?created$/);
     const secret = await page.locator("dialog").getByLabel("API token", { exact: true }).inputValue();
     expect(secret).toMatch(TOKEN);
+    // Back after leaving the reveal: the page is not kept (no-store), and the reveal is gone
+    // from the server (one time).
+    await page.locator("dialog").getByRole("link", { name: "Done" }).click();
+    await expect(page).toHaveURL(/\/api_tokens$/);
+    await page.goBack();
+    await expect(page).toHaveURL(/\/api_tokens\?created$/);
+    await expect(page.getByRole("row", { name: /no-js/ })).toBeVisible();
+    await expect(page.locator("dialog")).toHaveCount(0);
+    expect(await page.content()).not.toContain(secret);
     await page.reload();
     expect(await page.content()).not.toContain(secret);
 
