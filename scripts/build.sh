@@ -18,6 +18,17 @@ else
   wasm_profile=() wasm_dir=debug server_profile=()
 fi
 
+# Checkouts that share a target dir (worktrees, CI caches) share cargo's fingerprints, which
+# name sources relative to the package: after another checkout has built, cargo finds this
+# one's older files fresh and hands back the other's wasm and binary. Make it look again when
+# the last build here came from elsewhere.
+last_checkout="$target_dir/.bento-console-checkout"
+if [[ "$(cat "$last_checkout" 2>/dev/null)" != "$root" ]]; then
+  touch "$root/src/lib.rs" "$root/src/main.rs"
+fi
+mkdir -p "$target_dir"
+echo "$root" > "$last_checkout"
+
 # The browser half: the library compiled to wasm32 with `hydrate`.
 cargo build --lib --target wasm32-unknown-unknown --no-default-features --features hydrate "${wasm_profile[@]}"
 wasm="$target_dir/wasm32-unknown-unknown/$wasm_dir/bento_console.wasm"

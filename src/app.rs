@@ -11,6 +11,8 @@ use crate::pages::{ApiTokensPage, DeploymentsPage, LoginPage, NotFound, SetupPag
 
 /// The HTML document around the app, rendered on the server.
 pub fn shell(options: LeptosOptions) -> impl IntoView {
+    #[cfg(feature = "ssr")]
+    crate::server::headers::send_page_policy();
     view! {
         <!DOCTYPE html>
         <html lang="en">

@@ -102,11 +102,17 @@ test("at least one type is required, a User token needs a deployment, then the s
   await expect(row).toContainText("Never");
   await expect(page.content()).resolves.not.toContain(secret);
 
-  // Not after a reload, and not with Back.
+  // Not with Back, straight after the reveal: the dialog's URL opens an empty form again.
+  await page.goBack();
+  await expect(page).toHaveURL(/\/api_tokens\?create$/);
+  await expect(createDialog(page).getByLabel("Name")).toHaveValue("");
+  await expect(page.getByRole("dialog", { name: /created/ })).toHaveCount(0);
+  expect(await page.content()).not.toContain(secret);
+
+  // Nor after a reload.
+  await page.goForward();
   await page.reload();
   await expect(page.getByRole("row", { name: /frontend/ })).toBeVisible();
-  expect(await page.content()).not.toContain(secret);
-  await page.goBack();
   expect(await page.content()).not.toContain(secret);
 });
 
@@ -134,6 +140,43 @@ test("a duplicate name is refused inline, whatever its case", async ({ page }) =
   await dialog.getByRole("button", { name: "Create" }).click();
   await expect(dialog.getByText('A token named "FRONTEND" already exists.')).toBeVisible();
   await expect(dialog.getByLabel("Name")).toHaveAttribute("aria-invalid", "true");
+});
+
+test("a custom date hidden again by choosing a preset does not block Create; a visible bad one is answered inline", async ({
+  page,
+}) => {
+  await page.goto(`${server.baseURL}/api_tokens?create`);
+  const dialog = createDialog(page);
+  await expect(dialog).toBeVisible();
+  await page.waitForFunction(() => document.querySelector("dialog.modal")?.matches(":modal"));
+  await dialog.getByLabel("Name").fill("dated");
+  await dialog.getByLabel("Developer (API access)").check();
+  await dialog.getByLabel("Expiration").selectOption("custom");
+
+  // Visible and half-typed, then visible and in the past: a message next to the field.
+  await dialog.getByLabel("Expires after (UTC)").click();
+  await page.keyboard.type("12");
+  await dialog.getByRole("button", { name: "Create" }).click();
+  await expect(dialog.getByText("Enter the expiry date as YYYY-MM-DD.")).toBeVisible();
+  await dialog.getByLabel("Expires after (UTC)").fill("2020-01-01");
+  await dialog.getByRole("button", { name: "Create" }).click();
+  await expect(dialog.getByText("The expiry date must be in the future.")).toBeVisible();
+
+  // Half-typed again, then hidden by choosing 30 days: Create works and the date is ignored.
+  await dialog.getByLabel("Expires after (UTC)").fill("");
+  await dialog.getByLabel("Expires after (UTC)").click();
+  await page.keyboard.type("12");
+  await dialog.getByLabel("Expiration").selectOption("30");
+  await expect(dialog.getByLabel("Expires after (UTC)")).toBeHidden();
+  await dialog.getByRole("button", { name: "Create" }).click();
+  const reveal = page.getByRole("dialog", { name: /API token “dated” created/ });
+  await expect(reveal.getByLabel("API token", { exact: true })).toHaveValue(TOKEN);
+  await page.keyboard.press("Escape");
+  const in30Days = new Date(Date.now() + 30 * 86_400_000).toISOString().slice(0, 10);
+  await expect(page.getByRole("row", { name: /dated/ }).locator("time[datetime]").last()).toHaveAttribute(
+    "datetime",
+    new RegExp(`^${in30Days}`),
+  );
 });
 
 test("search filters by name", async ({ page }) => {
@@ -201,12 +244,43 @@ test.describe("without JavaScript", () => {
     await expect(page).toHaveURL(/\/api_tokens\?created$/);
     const secret = await page.locator("dialog").getByLabel("API token", { exact: true }).inputValue();
     expect(secret).toMatch(TOKEN);
+    // Back after leaving the reveal: the page is not kept (no-store), and the reveal is gone
+    // from the server (one time).
+    await page.locator("dialog").getByRole("link", { name: "Done" }).click();
+    await expect(page).toHaveURL(/\/api_tokens$/);
+    await page.goBack();
+    await expect(page).toHaveURL(/\/api_tokens\?created$/);
+    await expect(page.getByRole("row", { name: /no-js/ })).toBeVisible();
+    await expect(page.locator("dialog")).toHaveCount(0);
+    expect(await page.content()).not.toContain(secret);
     await page.reload();
     expect(await page.content()).not.toContain(secret);
 
-    await page.getByRole("link", { name: "Delete no-js" }).click();
+    // A past custom date, hidden again by choosing a preset, does not block Create.
+    await page.getByRole("link", { name: "Create", exact: true }).click();
+    await page.locator("dialog").getByLabel("Name").fill("no-js-dated");
+    await page.locator("dialog").getByLabel("Developer (API access)").check();
+    await page.locator("dialog").getByLabel("Expiration").selectOption("custom");
+    await page.locator("dialog").getByLabel("Expires after (UTC)").fill("2020-01-01");
+    await page.locator("dialog").getByLabel("Expiration").selectOption("7");
+    await page.locator("dialog").getByRole("button", { name: "Create" }).click();
+    await expect(page).toHaveURL(/\/api_tokens\?created$/);
+    await expect(page.locator("dialog").getByRole("heading", { name: /“no-js-dated” created/ })).toBeVisible();
+    await page.locator("dialog").getByRole("link", { name: "Done" }).click();
+
+    // Visible and in the past: the server answers next to the field.
+    await page.getByRole("link", { name: "Create", exact: true }).click();
+    await page.locator("dialog").getByLabel("Name").fill("no-js-past");
+    await page.locator("dialog").getByLabel("Developer (API access)").check();
+    await page.locator("dialog").getByLabel("Expiration").selectOption("custom");
+    await page.locator("dialog").getByLabel("Expires after (UTC)").fill("2020-01-01");
+    await page.locator("dialog").getByRole("button", { name: "Create" }).click();
+    await expect(page.locator("dialog").getByText("The expiry date must be in the future.")).toBeVisible();
+    await page.locator("dialog").getByRole("link", { name: "Cancel" }).click();
+
+    await page.getByRole("link", { name: "Delete no-js", exact: true }).click();
     await page.locator("dialog").getByRole("button", { name: "Delete token" }).click();
     await expect(page).toHaveURL(/\/api_tokens$/);
-    await expect(page.getByRole("link", { name: "Delete no-js" })).toHaveCount(0);
+    await expect(page.getByRole("link", { name: "Delete no-js", exact: true })).toHaveCount(0);
   });
 });

@@ -2,6 +2,10 @@
 //! `create_api_token`'s (or, for a form posted without JavaScript, `take_revealed_token`'s,
 //! once).
 
+// A server function's arguments are its form's fields (create_api_token has nine), and the
+// `#[server]` macro does not pass an item-level `allow` on to the code it generates.
+#![allow(clippy::too_many_arguments)]
+
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 
@@ -9,6 +13,47 @@ use super::AppError;
 use crate::domain::AccessType;
 
 pub const PAGE_SIZE: u32 = 50;
+
+/// A place in the list: a page of a search. Its links and the redirects after Create and Delete
+/// keep it, so a dialog opened from page 3 of a search comes back to page 3 of that search.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
+pub struct ListPosition {
+    pub page: u32,
+    pub search: String,
+}
+
+impl ListPosition {
+    pub fn new(page: Option<u32>, search: Option<String>) -> Self {
+        Self { page: page.unwrap_or(1).max(1), search: search.unwrap_or_default() }
+    }
+
+    /// `/api_tokens?page=…&q=…`, then `dialog` (`create`, `delete=7`) when there is one.
+    pub fn href(&self, dialog: Option<&str>) -> String {
+        let mut query = url::form_urlencoded::Serializer::new(String::new());
+        if self.page > 1 {
+            query.append_pair("page", &self.page.to_string());
+        }
+        if !self.search.is_empty() {
+            query.append_pair("q", &self.search);
+        }
+        let mut query = query.finish();
+        if let Some(dialog) = dialog {
+            if !query.is_empty() {
+                query.push('&');
+            }
+            query.push_str(dialog);
+        }
+        if query.is_empty() {
+            "/api_tokens".to_owned()
+        } else {
+            format!("/api_tokens?{query}")
+        }
+    }
+
+    pub fn at_page(&self, page: u32) -> Self {
+        Self { page, search: self.search.clone() }
+    }
+}
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ApiToken {
@@ -26,6 +71,18 @@ pub struct ApiToken {
     pub expires_at: Option<i64>,
     /// The non-secret beginning of the token, e.g. `bcst_AbCd`.
     pub prefix: String,
+}
+
+impl TokenPage {
+    /// Where this page is in the list.
+    pub fn position(&self) -> ListPosition {
+        ListPosition { page: self.page, search: self.search.clone() }
+    }
+
+    /// The last page that has tokens on it (1 when there are none).
+    pub fn last_page(&self) -> u32 {
+        u32::try_from((self.total + i64::from(PAGE_SIZE) - 1) / i64::from(PAGE_SIZE)).unwrap_or(u32::MAX).max(1)
+    }
 }
 
 impl ApiToken {
@@ -106,6 +163,9 @@ pub async fn create_api_token(
     deployment_ids: Option<Vec<i64>>,
     expiration: String,
     expires_on: Option<String>,
+    // Where the list was, for the redirect after a form posted without JavaScript.
+    page: Option<u32>,
+    q: Option<String>,
 ) -> Result<CreatedToken, AppError> {
     use super::context;
     use crate::domain::{Description, Expiration, TokenName, TokenTypes};
@@ -129,7 +189,7 @@ pub async fn create_api_token(
         // Without JavaScript the browser is redirected and the response is dropped: keep the
         // reveal in memory (never in the database) for the next page render of this session.
         state.reveals.put(&context::session().await?, created.clone()).await;
-        leptos_axum::redirect("/api_tokens?created");
+        leptos_axum::redirect(&ListPosition::new(page, q).href(Some("created")));
     }
     Ok(created)
 }
@@ -142,11 +202,43 @@ pub async fn take_revealed_token() -> Result<Option<CreatedToken>, AppError> {
     Ok(state.reveals.take(&context::session().await?).await)
 }
 
+/// One token, whatever page of the list it is on (the Delete dialog names it).
+#[server(prefix = "/rpc", endpoint = "find_api_token")]
+pub async fn find_api_token(id: i64) -> Result<ApiToken, AppError> {
+    use crate::server::tokens;
+    let (state, actor) = super::context::require_actor().await?;
+    Ok(tokens::find(&state.pool, &actor, id).await?.into())
+}
+
+/// Deletes the token and goes back to where the list was (`page` and `q`).
 #[server(prefix = "/rpc", endpoint = "delete_api_token")]
-pub async fn delete_api_token(id: i64) -> Result<(), AppError> {
+pub async fn delete_api_token(id: i64, page: Option<u32>, q: Option<String>) -> Result<(), AppError> {
     use crate::server::tokens;
     let (state, actor) = super::context::require_actor().await?;
     tokens::delete(&state.pool, &state.caches.tokens, &actor, id).await?;
-    leptos_axum::redirect("/api_tokens");
+    leptos_axum::redirect(&ListPosition::new(page, q).href(None));
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn positions_keep_page_and_search_in_links() {
+        assert_eq!(ListPosition::new(None, None).href(None), "/api_tokens");
+        assert_eq!(ListPosition::new(Some(1), Some(String::new())).href(Some("create")), "/api_tokens?create");
+        let at = ListPosition::new(Some(2), Some("ci & co".into()));
+        assert_eq!(at.href(None), "/api_tokens?page=2&q=ci+%26+co");
+        assert_eq!(at.href(Some("delete=7")), "/api_tokens?page=2&q=ci+%26+co&delete=7");
+        assert_eq!(ListPosition::new(Some(0), None).page, 1);
+    }
+
+    #[test]
+    fn the_last_page_has_tokens_on_it() {
+        let page = |total| TokenPage { items: vec![], total, page: 1, search: String::new(), now: 0 };
+        assert_eq!(page(0).last_page(), 1);
+        assert_eq!(page(50).last_page(), 1);
+        assert_eq!(page(51).last_page(), 2);
+    }
 }

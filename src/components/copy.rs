@@ -3,6 +3,8 @@
 
 use leptos::prelude::*;
 
+use super::form::textarea_text;
+
 /// A read-only field with a Copy button, for values people must record (secrets, commands).
 #[component]
 pub fn CopyField(
@@ -13,7 +15,7 @@ pub fn CopyField(
     #[prop(optional)] multiline: bool,
 ) -> impl IntoView {
     let field = if multiline {
-        view! { <textarea id=id.clone() class="mono copy-value" readonly rows="3">{value.clone()}</textarea> }
+        view! { <textarea id=id.clone() class="mono copy-value" readonly rows="3">{textarea_text(value.clone())}</textarea> }
             .into_any()
     } else {
         view! { <input id=id.clone() class="mono copy-value" type="text" readonly value=value.clone() /> }.into_any()

@@ -11,7 +11,8 @@ use leptos_router::hooks::use_navigate;
 #[component]
 pub fn Modal(
     /// Where closing the dialog (Esc) navigates: the same page without the dialog's query.
-    close_href: &'static str,
+    #[prop(into)]
+    close_href: String,
     /// Id of the dialog's heading, which labels it for screen readers.
     labelled_by: &'static str,
     children: Children,
@@ -37,7 +38,7 @@ pub fn Modal(
     let navigate = use_navigate();
     let on_cancel = move |ev: leptos::ev::Event| {
         ev.prevent_default();
-        navigate(close_href, Default::default());
+        navigate(&close_href, Default::default());
     };
     view! {
         <div class="modal-scrim" aria-hidden="true"></div>
@@ -82,7 +83,7 @@ fn keep_tab_inside(_dialog: &leptos::web_sys::HtmlDialogElement, _ev: &leptos::e
 /// Cancel (a link back to the page) and the submit button, as every form dialog ends.
 #[component]
 pub fn DialogButtons(
-    cancel_href: &'static str,
+    #[prop(into)] cancel_href: String,
     submit: &'static str,
     pending: Memo<bool>,
     /// The submit button destroys something.

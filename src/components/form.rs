@@ -93,11 +93,26 @@ pub fn TextArea(
                 aria-invalid=wiring.invalid()
                 aria-describedby=wiring.described_by()
             >
-                {value}
+                {textarea_text(value.unwrap_or_default())}
             </textarea>
             <FieldHintAndError wiring hint />
         </div>
     }
+}
+
+/// The children of a `<textarea>`: every textarea in the app gets its text through this.
+///
+/// tachys treats textarea children as raw text, like a `<script>`'s, and the server writes them
+/// unescaped: a stored `</textarea><script>…` would close the element and run as whoever
+/// opens the form. (leptos-rs/leptos#4730 escaped them; #4819 reverted that because it broke
+/// hydration.) So the server escapes the text itself, and the HTML parser decodes it back
+/// inside the textarea. In the browser the text becomes a DOM text node, which needs no
+/// escaping; textarea children are never hydrated, so the two need not match.
+pub fn textarea_text(text: String) -> String {
+    #[cfg(feature = "ssr")]
+    return html_escape::encode_text(&text).into_owned();
+    #[cfg(not(feature = "ssr"))]
+    text
 }
 
 /// The message for `field`, shown where a form puts it (under an input, or at the end of a
@@ -194,5 +209,24 @@ pub fn FormError(error: FormErrorSignal) -> impl IntoView {
                 {message}
             </div>
         </Show>
+    }
+}
+
+#[cfg(all(test, feature = "ssr"))]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn stored_text_cannot_close_a_textarea() {
+        let stored = "</textarea><script>alert(1)</script> & <!-- x";
+        let html = Owner::new().with(|| {
+            view! { <TextArea id="d" label="D" value=stored field=Field::Description error=Signal::derive(|| None) /> }
+                .to_html()
+        });
+        assert_eq!(html.matches("</textarea>").count(), 1, "{html}");
+        assert!(
+            html.contains("&lt;/textarea&gt;&lt;script&gt;alert(1)&lt;/script&gt; &amp; &lt;!-- x</textarea>"),
+            "{html}"
+        );
     }
 }

@@ -2,11 +2,12 @@
 
 use leptos::{html, prelude::*};
 use leptos_meta::Title;
-use leptos_router::hooks::use_query_map;
+use leptos_router::{components::Redirect, hooks::use_query_map};
 
 use crate::api::deployments::{list_deployments, DeploymentList};
 use crate::api::tokens::{
-    list_api_tokens, take_revealed_token, ApiToken, CreateApiToken, CreatedToken, DeleteApiToken, TokenPage, PAGE_SIZE,
+    find_api_token, list_api_tokens, take_revealed_token, ApiToken, CreateApiToken, CreatedToken, DeleteApiToken,
+    ListPosition, TokenPage, PAGE_SIZE,
 };
 use crate::api::AppError;
 use crate::components::{
@@ -19,8 +20,6 @@ use crate::components::{
     time::RelativeTime,
 };
 use crate::domain::{time, AccessType, Field};
-
-const PAGE: &str = "/api_tokens";
 
 /// The deployments the Create dialog offers (`None` while it is closed).
 type Grantable = Resource<Result<Option<DeploymentList>, AppError>>;
@@ -41,9 +40,11 @@ pub fn ApiTokensPage() -> impl IntoView {
     count_success(delete, saved);
 
     let query = use_query_map();
-    let search = Memo::new(move |_| query.read().get("q").unwrap_or_default());
-    let page = Memo::new(move |_| query.read().get("page").and_then(|p| p.parse().ok()).unwrap_or(1u32));
-    let tokens = Resource::new(move || (search.get(), page.get(), saved.get()), |(q, p, _)| list_api_tokens(q, p));
+    let position = Memo::new(move |_| {
+        let query = query.read();
+        ListPosition::new(query.get("page").and_then(|p| p.parse().ok()), query.get("q"))
+    });
+    let tokens = Resource::new(move || (position.get(), saved.get()), |(at, _)| list_api_tokens(at.search, at.page));
     let dialog = Memo::new(move |_| {
         let query = query.read();
         if let Some(id) = query.get("delete").and_then(|id| id.parse().ok()) {
@@ -79,6 +80,19 @@ pub fn ApiTokensPage() -> impl IntoView {
             }
         },
     );
+    // The token the Delete dialog names, looked up by id: it may be on any page of the list.
+    let doomed = Resource::new(
+        move || match dialog.get() {
+            DialogState::Delete(id) => Some(id),
+            _ => None,
+        },
+        |id| async move {
+            match id {
+                Some(id) => Some(find_api_token(id).await),
+                None => None,
+            }
+        },
+    );
     // A token created by a form posted without JavaScript is shown once, after the redirect.
     let created_without_js = Resource::new(
         move || query.read().get("created").is_some(),
@@ -95,26 +109,26 @@ pub fn ApiTokensPage() -> impl IntoView {
         <Title text="API Tokens" />
         <header class="page-header">
             <h1>"API Tokens"</h1>
-            <a class="button primary" href="/api_tokens?create">
+            <a class="button primary" href=move || position.get().href(Some("create"))>
                 "Create"
             </a>
         </header>
-        <SearchForm search />
+        <SearchForm position />
         <Suspense fallback=|| view! { <p class="muted">"Loading tokens…"</p> }>
             {move || Suspend::new(async move {
                 match tokens.await {
+                    // Past the last page (its last token was just deleted, or an old link): go
+                    // to the last page of the same search.
+                    Ok(page) if page.page > page.last_page() => {
+                        view! { <Redirect path=page.position().at_page(page.last_page()).href(None) /> }.into_any()
+                    }
                     Ok(page) => {
-                        let items = page.items.clone();
                         let now = page.now;
                         view! {
                             <TokenTable page />
-                            {move || match dialog.get() {
-                                DialogState::Create => view! { <CreateDialog action=create grantable now /> }.into_any(),
-                                DialogState::Delete(id) => {
-                                    view! { <DeleteDialog token=items.iter().find(|t| t.id == id).cloned() action=delete /> }
-                                        .into_any()
-                                }
-                                DialogState::None => ().into_any(),
+                            {move || {
+                                (dialog.get() == DialogState::Create)
+                                    .then(|| view! { <CreateDialog action=create grantable now at=position.get() /> })
                             }}
                         }
                             .into_any()
@@ -122,31 +136,40 @@ pub fn ApiTokensPage() -> impl IntoView {
                     Err(err) => view! { <div class="alert error" role="alert">{err.to_string()}</div> }.into_any(),
                 }
             })}
-            {move || Suspend::new(async move {
-                created_without_js
-                    .await
-                    .ok()
-                    .flatten()
-                    .map(|created| {
-                        view! {
-                            <Modal close_href=PAGE labelled_by="token-dialog-title">
-                                <Reveal created />
-                            </Modal>
-                        }
-                    })
-            })}
+            {move || {
+                let at = position.get();
+                Suspend::new(async move {
+                    doomed.await.map(|found| view! { <DeleteDialog found action=delete at /> })
+                })
+            }}
+            {move || {
+                let back = position.get().href(None);
+                Suspend::new(async move {
+                    created_without_js
+                        .await
+                        .ok()
+                        .flatten()
+                        .map(|created| {
+                            view! {
+                                <Modal close_href=back.clone() labelled_by="token-dialog-title">
+                                    <Reveal created done_href=back />
+                                </Modal>
+                            }
+                        })
+                })
+            }}
         </Suspense>
     }
 }
 
 #[component]
-fn SearchForm(search: Memo<String>) -> impl IntoView {
+fn SearchForm(position: Memo<ListPosition>) -> impl IntoView {
     view! {
-        <form class="search" method="get" action=PAGE role="search">
+        <form class="search" method="get" action="/api_tokens" role="search">
             <label for="q" class="visually-hidden">
                 "Search tokens by name"
             </label>
-            <input type="search" id="q" name="q" placeholder="Search by name" value=move || search.get() />
+            <input type="search" id="q" name="q" placeholder="Search by name" value=move || position.read().search.clone() />
             <button type="submit" class="button secondary">
                 "Search"
             </button>
@@ -156,6 +179,7 @@ fn SearchForm(search: Memo<String>) -> impl IntoView {
 
 #[component]
 fn TokenTable(page: TokenPage) -> impl IntoView {
+    let at = page.position();
     if page.total == 0 && page.search.is_empty() {
         return view! {
             <section class="empty-state">
@@ -169,7 +193,7 @@ fn TokenTable(page: TokenPage) -> impl IntoView {
                     <strong>"Developer tokens"</strong>
                     " manage resources through the API, for example with "<code>"bentoml cloud login"</code>"."
                 </p>
-                <a class="button primary" href="/api_tokens?create">
+                <a class="button primary" href=at.href(Some("create"))>
                     "Create a token"
                 </a>
             </section>
@@ -180,7 +204,7 @@ fn TokenTable(page: TokenPage) -> impl IntoView {
         return view! {
             <section class="empty-state">
                 <h2>"No tokens match “" {page.search.clone()} "”"</h2>
-                <a class="button secondary" href=PAGE>
+                <a class="button secondary" href=ListPosition::default().href(None)>
                     "Clear search"
                 </a>
             </section>
@@ -206,7 +230,14 @@ fn TokenTable(page: TokenPage) -> impl IntoView {
                         </th>
                     </tr>
                 </thead>
-                <tbody>{page.items.clone().into_iter().map(|token| view! { <TokenRow token now /> }).collect_view()}</tbody>
+                <tbody>
+                    {page
+                        .items
+                        .clone()
+                        .into_iter()
+                        .map(|token| view! { <TokenRow token now at=at.clone() /> })
+                        .collect_view()}
+                </tbody>
             </table>
         </div>
         <Pagination page />
@@ -215,7 +246,7 @@ fn TokenTable(page: TokenPage) -> impl IntoView {
 }
 
 #[component]
-fn TokenRow(token: ApiToken, now: i64) -> impl IntoView {
+fn TokenRow(token: ApiToken, now: i64, at: ListPosition) -> impl IntoView {
     let expired = token.is_expired(now);
     let name = token.name.clone();
     view! {
@@ -278,7 +309,7 @@ fn TokenRow(token: ApiToken, now: i64) -> impl IntoView {
             <td class="row-actions">
                 <a
                     class="button link danger-text"
-                    href=format!("{PAGE}?delete={}", token.id)
+                    href=at.href(Some(&format!("delete={}", token.id)))
                     aria-label=format!("Delete {name}")
                 >
                     "Delete"
@@ -290,44 +321,38 @@ fn TokenRow(token: ApiToken, now: i64) -> impl IntoView {
 
 #[component]
 fn Pagination(page: TokenPage) -> impl IntoView {
-    let per_page = i64::from(PAGE_SIZE);
-    let first = (i64::from(page.page) - 1) * per_page + 1;
+    let first = (i64::from(page.page) - 1) * i64::from(PAGE_SIZE) + 1;
     let last = (first + page.items.len() as i64 - 1).max(first);
-    let pages = (page.total + per_page - 1) / per_page;
-    let link = {
-        let search = page.search.clone();
-        move |n: u32| {
-            let mut href = format!("{PAGE}?page={n}");
-            if !search.is_empty() {
-                href.push_str("&q=");
-                href.extend(url::form_urlencoded::byte_serialize(search.as_bytes()));
-            }
-            href
-        }
-    };
+    let at = page.position();
+    let link = move |n: u32| at.at_page(n).href(None);
     view! {
         <nav class="pagination" aria-label="Pages">
             <span>{format!("Showing {first}–{last} of {}", page.total)}</span>
             {(page.page > 1).then(|| view! { <a class="button secondary small" href=link(page.page - 1)>"Previous"</a> })}
-            {(i64::from(page.page) < pages).then(|| view! { <a class="button secondary small" href=link(page.page + 1)>"Next"</a> })}
+            {(page.page < page.last_page()).then(|| view! { <a class="button secondary small" href=link(page.page + 1)>"Next"</a> })}
         </nav>
     }
 }
 
 #[component]
-fn CreateDialog(action: ServerAction<CreateApiToken>, grantable: Grantable, now: i64) -> impl IntoView {
+fn CreateDialog(
+    action: ServerAction<CreateApiToken>,
+    grantable: Grantable,
+    now: i64,
+    at: ListPosition,
+) -> impl IntoView {
     view! {
-        <Modal close_href=PAGE labelled_by="token-dialog-title">
+        <Modal close_href=at.href(None) labelled_by="token-dialog-title">
             {move || match action.value().get() {
-                Some(Ok(created)) => view! { <Reveal created /> }.into_any(),
-                _ => view! { <CreateForm action grantable now /> }.into_any(),
+                Some(Ok(created)) => view! { <Reveal created done_href=at.href(None) /> }.into_any(),
+                _ => view! { <CreateForm action grantable now at=at.clone() /> }.into_any(),
             }}
         </Modal>
     }
 }
 
 #[component]
-fn CreateForm(action: ServerAction<CreateApiToken>, grantable: Grantable, now: i64) -> impl IntoView {
+fn CreateForm(action: ServerAction<CreateApiToken>, grantable: Grantable, now: i64, at: ListPosition) -> impl IntoView {
     let server_error = action_error(action);
     // The at-least-one-type rule, checked in the browser before submitting (the server checks
     // it again on its own).
@@ -342,10 +367,16 @@ fn CreateForm(action: ServerAction<CreateApiToken>, grantable: Grantable, now: i
         }
     };
     let tomorrow = time::date(now + time::DAY);
+    let cancel = at.href(None);
+    // `novalidate`: the browser refuses to submit a form with an invalid field even when the
+    // field is hidden, and says nothing: a half-typed custom date, hidden again by choosing a
+    // preset, blocked Create. The server checks every field (and ignores the date unless
+    // "Custom date" is chosen) and answers next to the field, with or without JavaScript.
     view! {
-        <ActionForm action node_ref=form>
+        <ActionForm action node_ref=form attr:novalidate=true>
             <h2 id="token-dialog-title">"Create API token"</h2>
             <FormError error />
+            <PositionInputs at />
             <TextField id="name" label="Name" autofocus=true required=true field=Field::Name error />
             <TextArea id="description" label="Description (optional)" hint="What the token is for." field=Field::Description error />
             <fieldset class="choices token-types" on:change=move |_| client_error.set(None)>
@@ -435,7 +466,7 @@ fn CreateForm(action: ServerAction<CreateApiToken>, grantable: Grantable, now: i
                 <FieldError field=Field::Expiration error />
             </div>
             <div class="dialog-buttons">
-                <a class="button secondary" href=PAGE>
+                <a class="button secondary" href=cancel>
                     "Cancel"
                 </a>
                 <button type="submit" class="button primary" on:click=check_types disabled=move || action.pending().get()>
@@ -468,7 +499,7 @@ fn chosen_types(
 /// The one-time reveal: the secret with a Copy button, the warning, and usage built from the
 /// real values.
 #[component]
-fn Reveal(created: CreatedToken) -> impl IntoView {
+fn Reveal(created: CreatedToken, done_href: String) -> impl IntoView {
     let CreatedToken { token, secret, login_command, curl_examples } = created;
     let unreachable: Vec<String> =
         token.deployments.iter().filter(|d| d.access == AccessType::Private).map(|d| d.name.clone()).collect();
@@ -505,7 +536,7 @@ fn Reveal(created: CreatedToken) -> impl IntoView {
                 }
             })}
         <div class="dialog-buttons">
-            <a class="button primary" href=PAGE>
+            <a class="button primary" href=done_href>
                 "Done"
             </a>
         </div>
@@ -513,32 +544,56 @@ fn Reveal(created: CreatedToken) -> impl IntoView {
 }
 
 #[component]
-fn DeleteDialog(token: Option<ApiToken>, action: ServerAction<DeleteApiToken>) -> impl IntoView {
+fn DeleteDialog(
+    found: Result<ApiToken, AppError>,
+    action: ServerAction<DeleteApiToken>,
+    at: ListPosition,
+) -> impl IntoView {
     let error = action_error(action);
-    let Some(token) = token else {
-        return view! {
-            <Modal close_href=PAGE labelled_by="token-dialog-title">
-                <h2 id="token-dialog-title">"Token not found"</h2>
-                <p>"This API token does not exist; it may have been deleted."</p>
-                <div class="dialog-buttons">
-                    <a class="button primary" href=PAGE autofocus>
-                        "Back to API tokens"
-                    </a>
-                </div>
-            </Modal>
+    let back = at.href(None);
+    let token = match found {
+        Ok(token) => token,
+        Err(err) => {
+            let (title, text) = match err {
+                AppError::NotFound(_) => {
+                    ("Token not found", "This API token does not exist; it may have been deleted.".into())
+                }
+                other => ("Could not load the token", other.to_string()),
+            };
+            return view! {
+                <Modal close_href=back.clone() labelled_by="token-dialog-title">
+                    <h2 id="token-dialog-title">{title}</h2>
+                    <p>{text}</p>
+                    <div class="dialog-buttons">
+                        <a class="button primary" href=back autofocus>
+                            "Back to API tokens"
+                        </a>
+                    </div>
+                </Modal>
+            }
+            .into_any();
         }
-        .into_any();
     };
     view! {
-        <Modal close_href=PAGE labelled_by="token-dialog-title">
+        <Modal close_href=back.clone() labelled_by="token-dialog-title">
             <ActionForm action>
                 <h2 id="token-dialog-title">"Delete API token “" {token.name.clone()} "”?"</h2>
                 <FormError error />
                 <p>"Anything using it stops working at once. This cannot be undone."</p>
                 <input type="hidden" name="id" value=token.id />
-                <DialogButtons cancel_href=PAGE submit="Delete token" pending=action.pending() danger=true />
+                <PositionInputs at />
+                <DialogButtons cancel_href=back submit="Delete token" pending=action.pending() danger=true />
             </ActionForm>
         </Modal>
     }
     .into_any()
+}
+
+/// The list's place, posted with a form so that the redirect after it goes back there.
+#[component]
+fn PositionInputs(at: ListPosition) -> impl IntoView {
+    view! {
+        <input type="hidden" name="page" value=at.page />
+        <input type="hidden" name="q" value=at.search />
+    }
 }

@@ -9,6 +9,7 @@ pub mod deployments;
 pub mod error;
 pub mod gateway;
 mod guard;
+pub mod headers;
 pub mod listen;
 pub mod rest;
 pub mod setup;
@@ -237,6 +238,7 @@ fn router(state: AppState, config: &Config) -> Router {
         .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
         .layer(axum::middleware::from_fn_with_state(state.clone(), guard::guard))
         .layer(session_layer)
+        .layer(axum::middleware::from_fn_with_state(state.clone(), headers::security_headers))
         .with_state(state)
 }
 

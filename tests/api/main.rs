@@ -6,6 +6,7 @@ mod cli;
 mod database;
 mod deployments;
 mod gateway;
+mod headers;
 mod helpers;
 mod listeners;
 mod rest;
