@@ -1,0 +1,64 @@
+//! Phase 3, authorize: the deployment's access type against the caller's User token.
+
+use std::net::IpAddr;
+
+use axum::http::{header, HeaderMap, StatusCode};
+
+use super::{refusal::Refused, route::access_of, Route};
+use crate::{
+    domain::AccessType,
+    server::{tokens, AppState},
+};
+
+/// What authorization did with the request's credentials.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Authorized {
+    /// Public deployment: nothing was checked.
+    Unchecked,
+    /// A User token was checked (its header is then not passed on).
+    ByToken,
+}
+
+/// Applies the access type.
+pub async fn authorize(
+    state: &AppState,
+    route: &Route,
+    client: IpAddr,
+    headers: &HeaderMap,
+) -> Result<Authorized, Refused> {
+    if access_of(route) == AccessType::Public {
+        return Ok(Authorized::Unchecked);
+    }
+    let failures = &state.gateway.failures;
+    if let Some(retry_after) = failures.locked_for(client) {
+        let message = "Too many failed authentications. Try again later.";
+        return Err(Refused { retry_after: Some(retry_after), ..Refused::new(StatusCode::TOO_MANY_REQUESTS, message) });
+    }
+    let presented = bearer_token(headers);
+    let verified = match presented {
+        Some(token) => tokens::verify(&state.pool, &state.caches.tokens, token)
+            .await
+            .map_err(|_| Refused::new(StatusCode::INTERNAL_SERVER_ERROR, "The gateway could not check the token."))?,
+        None => Err(tokens::Rejection::Malformed),
+    };
+    let refused = match verified {
+        Ok(token) if token.is_user && token.deployment_ids.contains(&route.id) => return Ok(Authorized::ByToken),
+        Ok(_) => Refused::new(StatusCode::FORBIDDEN, "This token does not grant access to this deployment."),
+        Err(_) if presented.is_none() => {
+            Refused::new(StatusCode::UNAUTHORIZED, "A User token is required: send Authorization: Bearer <token>.")
+        }
+        Err(_) => Refused::new(StatusCode::UNAUTHORIZED, "The token is invalid, expired or deleted."),
+    };
+    failures.record(client);
+    Err(refused)
+}
+
+/// The token of an `Authorization: Bearer <token>` header.
+fn bearer_token(headers: &HeaderMap) -> Option<&str> {
+    headers
+        .get(header::AUTHORIZATION)
+        .and_then(|value| value.to_str().ok())
+        .and_then(|value| value.split_once(' '))
+        .filter(|(scheme, _)| scheme.eq_ignore_ascii_case("bearer"))
+        .map(|(_, token)| token.trim())
+}

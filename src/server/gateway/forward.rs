@@ -1,0 +1,158 @@
+//! Phase 4, forward: the request rewritten for the upstream (URI, headers), sent through a
+//! pooled client, and both bodies streamed.
+
+use std::time::Duration;
+
+use axum::{
+    body::Body,
+    extract::Request,
+    http::{header, uri::PathAndQuery, HeaderMap, HeaderValue, StatusCode, Uri, Version},
+    response::Response,
+};
+use hyper_rustls::{HttpsConnector, HttpsConnectorBuilder};
+use hyper_util::{
+    client::legacy::{connect::HttpConnector, Client},
+    rt::TokioExecutor,
+};
+use tokio_rustls::rustls::ClientConfig;
+
+use super::{authorize::Authorized, hop, refusal::refusal, Caller, Route};
+use crate::server::listen;
+
+type Upstream = Client<HttpsConnector<HttpConnector>, Body>;
+
+/// Pooled upstream clients (`http` and `https`), one set per serving thread (see
+/// `listen::serve_on_each_core`), so an upstream connection is driven by the thread that uses
+/// it: HTTP/1.1 for ordinary requests, HTTP/2 for gRPC (with prior knowledge, h2c, on `http`;
+/// negotiated by ALPN on `https`).
+pub struct Upstreams {
+    pools: Vec<Pools>,
+    response_timeout: Duration,
+}
+
+struct Pools {
+    http1: Upstream,
+    http2: Upstream,
+}
+
+impl Upstreams {
+    pub fn new(connect_timeout: Duration, response_timeout: Duration, tls: ClientConfig) -> Self {
+        let mut connector = HttpConnector::new();
+        connector.set_connect_timeout(Some(connect_timeout));
+        connector.set_nodelay(true);
+        connector.enforce_http(false);
+        let pools = move || {
+            let https = HttpsConnectorBuilder::new().with_tls_config(tls.clone()).https_or_http();
+            let http1 = Client::builder(TokioExecutor::new())
+                .pool_idle_timeout(Duration::from_secs(60))
+                .build(https.enable_http1().wrap_connector(connector.clone()));
+            let https = HttpsConnectorBuilder::new().with_tls_config(tls.clone()).https_or_http();
+            let http2 = Client::builder(TokioExecutor::new())
+                .http2_only(true)
+                .build(https.enable_http2().wrap_connector(connector.clone()));
+            Pools { http1, http2 }
+        };
+        let pools = std::iter::repeat_with(pools).take(listen::serving_threads()).collect();
+        Self { pools, response_timeout }
+    }
+
+    fn client(&self, grpc: bool) -> &Upstream {
+        let pools = &self.pools[listen::thread_index() % self.pools.len()];
+        if grpc {
+            &pools.http2
+        } else {
+            &pools.http1
+        }
+    }
+}
+
+pub async fn forward(
+    upstreams: &Upstreams,
+    route: &Route,
+    caller: Caller,
+    authorized: Authorized,
+    grpc: bool,
+    request: Request,
+) -> Response {
+    let (mut parts, body) = request.into_parts();
+    let Some(uri) = upstream_uri(&route.upstream_url, parts.uri.path_and_query()) else {
+        return refusal(grpc, StatusCode::BAD_GATEWAY, "The deployment's upstream URL cannot be used.");
+    };
+    let host = match parts.uri.authority() {
+        Some(authority) => HeaderValue::from_str(authority.as_str()).ok(),
+        None => parts.headers.remove(header::HOST),
+    };
+    let trailers = hop::wants_trailers(&parts.headers);
+    hop::strip_hop_by_hop(&mut parts.headers);
+    parts.headers.remove(header::HOST);
+    if authorized == Authorized::ByToken {
+        parts.headers.remove(header::AUTHORIZATION);
+    }
+    if trailers {
+        parts.headers.insert(header::TE, HeaderValue::from_static("trailers"));
+    }
+    add_forwarded(&mut parts.headers, caller, host);
+    parts.uri = uri;
+    parts.version = if grpc { Version::HTTP_2 } else { Version::HTTP_11 };
+    let request = Request::from_parts(parts, body);
+    match tokio::time::timeout(upstreams.response_timeout, upstreams.client(grpc).request(request)).await {
+        Ok(Ok(response)) => {
+            let (mut parts, body) = response.into_parts();
+            hop::strip_hop_by_hop(&mut parts.headers);
+            Response::from_parts(parts, Body::new(body))
+        }
+        Ok(Err(err)) => {
+            tracing::warn!(deployment_id = route.id, error = %err, "upstream request failed");
+            refusal(grpc, StatusCode::BAD_GATEWAY, "The deployment did not answer: its upstream is unreachable.")
+        }
+        Err(_) => refusal(grpc, StatusCode::GATEWAY_TIMEOUT, "The deployment did not answer in time."),
+    }
+}
+
+/// The upstream URL with the request's path appended (after the upstream's own path, if any).
+fn upstream_uri(upstream: &str, path_and_query: Option<&PathAndQuery>) -> Option<Uri> {
+    let suffix = path_and_query.map_or("/", PathAndQuery::as_str);
+    format!("{}{suffix}", upstream.trim_end_matches('/')).parse().ok()
+}
+
+fn add_forwarded(headers: &mut HeaderMap, caller: Caller, host: Option<HeaderValue>) {
+    let forwarded_for = match headers.get("x-forwarded-for").and_then(|v| v.to_str().ok()) {
+        Some(earlier) => format!("{earlier}, {}", caller.ip),
+        None => caller.ip.to_string(),
+    };
+    if let Ok(value) = HeaderValue::from_str(&forwarded_for) {
+        headers.insert("x-forwarded-for", value);
+    }
+    if let Some(host) = host {
+        headers.insert("x-forwarded-host", host);
+    }
+    headers.insert("x-forwarded-proto", HeaderValue::from_static(caller.scheme));
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::server::listen::Reach;
+
+    #[test]
+    fn upstream_uris_keep_the_upstream_path_and_the_query() {
+        let pq = |s: &str| s.parse::<PathAndQuery>().unwrap();
+        assert_eq!(
+            upstream_uri("http://127.0.0.1:3001", Some(&pq("/generate?x=1"))).unwrap(),
+            "http://127.0.0.1:3001/generate?x=1"
+        );
+        assert_eq!(upstream_uri("http://svc/v1", Some(&pq("/generate"))).unwrap(), "http://svc/v1/generate");
+        assert_eq!(upstream_uri("http://svc/", None).unwrap(), "http://svc/");
+    }
+
+    #[test]
+    fn forwarded_headers_append_to_earlier_proxies() {
+        let mut headers = HeaderMap::new();
+        headers.insert("x-forwarded-for", HeaderValue::from_static("10.0.0.1"));
+        let caller = Caller { ip: "127.0.0.1".parse().unwrap(), scheme: "http", reach: Reach::Public };
+        add_forwarded(&mut headers, caller, Some(HeaderValue::from_static("s.acme.apps.localhost:3000")));
+        assert_eq!(headers["x-forwarded-for"], "10.0.0.1, 127.0.0.1");
+        assert_eq!(headers["x-forwarded-host"], "s.acme.apps.localhost:3000");
+        assert_eq!(headers["x-forwarded-proto"], "http");
+    }
+}
