@@ -167,6 +167,11 @@ impl Application {
         self.internal_listener.as_ref()?.local_addr().ok().map(|addr| addr.port())
     }
 
+    /// The in-memory caches, e.g. to watch their size from a test.
+    pub fn caches(&self) -> &Caches {
+        &self.state.caches
+    }
+
     /// The one-time first-run setup URL, while no user exists.
     pub fn setup_url(&self) -> Option<String> {
         self.state.setup.url(&self.state.settings.public_url)

@@ -31,7 +31,7 @@ pub use host::{target_of_request, Target};
 pub use limiter::AuthFailures;
 pub use refusal::error;
 pub use route::Route;
-pub use route_cache::RouteCache;
+pub use route_cache::{Budget, CacheStats, RouteCache};
 
 /// The gateway's long-lived parts: upstream connection pools and the failure limiter.
 pub struct Gateway {
