@@ -9,7 +9,7 @@ use axum::{
     routing::{any, get, post},
     Json, Router,
 };
-use bento_console::server::db;
+use bento_console::server::{db, tokens::secret::TokenSecret};
 use reqwest::StatusCode;
 use serde_json::{json, Value};
 
@@ -202,7 +202,8 @@ async fn the_access_matrix() {
     f.app.call("delete_api_token", &[("id", &list["items"][0]["id"].to_string())]).await;
     let mut tampered = user.clone();
     tampered.replace_range(12..13, if &user[12..13] == "a" { "b" } else { "a" });
-    let unknown = "bcst_".to_owned() + &"A".repeat(49);
+    // Well-formed, with a valid checksum, and in no database.
+    let unknown = TokenSecret::generate().expose().to_owned();
 
     let cases: [(&str, Option<&str>); 9] = [
         ("none", None),
