@@ -380,17 +380,29 @@ async fn an_unreachable_or_slow_upstream_gets_502_or_504() {
     assert_eq!(response.status(), StatusCode::GATEWAY_TIMEOUT);
 }
 
+/// Issue 10, item 6: after 30 bad requests from an address, its good requests got 429 too.
 #[tokio::test]
-async fn repeated_failed_authentications_are_rate_limited() {
+async fn repeated_failed_authentications_are_rate_limited_but_valid_tokens_pass() {
     let upstream = spawn_upstream().await;
     let f = Fixture::new(&format!("http://{upstream}")).await;
+    // Never used before the lockout, so not in the token cache either.
+    let user = f.token("user", &[("user", "on"), ("deployment_ids[]", &f.ids["guarded"])]).await;
+    let other = f.token("other", &[("user", "on"), ("deployment_ids[]", &f.ids["other"])]).await;
+    let unknown = TokenSecret::generate().expose().to_owned();
     for _ in 0..30 {
         assert_eq!(f.call("guarded", "/echo", Some("bogus")).await.status(), 401);
     }
-    let response = f.call("guarded", "/echo", Some("bogus")).await;
-    assert_eq!(response.status(), StatusCode::TOO_MANY_REQUESTS);
-    let retry: u64 = response.headers()["retry-after"].to_str().unwrap().parse().unwrap();
-    assert!((1..=60).contains(&retry));
+    for _ in 0..10 {
+        let response = f.call("guarded", "/echo", Some("bogus")).await;
+        assert_eq!(response.status(), StatusCode::TOO_MANY_REQUESTS);
+        let retry: u64 = response.headers()["retry-after"].to_str().unwrap().parse().unwrap();
+        assert!((1..=60).contains(&retry));
+    }
+    assert_eq!(f.call("guarded", "/echo", Some(&user)).await.status(), 200, "a valid token passes the lockout");
+    assert_eq!(f.call("guarded", "/echo", Some(&user)).await.status(), 200);
+    assert_eq!(f.call("guarded", "/echo", Some(&other)).await.status(), 403, "and gets its true answer");
+    assert_eq!(f.call("guarded", "/echo", None).await.status(), StatusCode::TOO_MANY_REQUESTS);
+    assert_eq!(f.call("guarded", "/echo", Some(&unknown)).await.status(), StatusCode::TOO_MANY_REQUESTS);
     // Public deployments need no authentication and stay reachable.
     assert_eq!(f.call("open", "/echo", None).await.status(), 200);
 }

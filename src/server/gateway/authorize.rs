@@ -20,6 +20,13 @@ pub enum Authorized {
 }
 
 /// Applies the access type.
+///
+/// A token that verifies always gets its true answer, even from an address over the failure
+/// limit: telling a valid token from a guess takes the verification anyway (format and
+/// checksum, then the token cache, then one indexed lookup), and refusing valid tokens would
+/// let one bad client behind a shared address lock out everyone else there. Every failure is
+/// counted, and once the address is over the limit, missing and invalid tokens get 429 instead
+/// of 401. A request without a well-formed token costs no lookup, locked or not.
 pub async fn authorize(
     state: &AppState,
     route: &Route,
@@ -28,11 +35,6 @@ pub async fn authorize(
 ) -> Result<Authorized, Refused> {
     if access_of(route) == AccessType::Public {
         return Ok(Authorized::Unchecked);
-    }
-    let failures = &state.gateway.failures;
-    if let Some(retry_after) = failures.locked_for(client) {
-        let message = "Too many failed authentications. Try again later.";
-        return Err(Refused { retry_after: Some(retry_after), ..Refused::new(StatusCode::TOO_MANY_REQUESTS, message) });
     }
     let presented = bearer_token(headers);
     let verified = match presented {
@@ -49,8 +51,13 @@ pub async fn authorize(
         }
         Err(_) => Refused::new(StatusCode::UNAUTHORIZED, "The token is invalid, expired or deleted."),
     };
-    failures.record(client);
-    Err(refused)
+    match state.gateway.failures.record(client) {
+        Some(retry_after) if refused.status == StatusCode::UNAUTHORIZED => {
+            let message = "Too many failed authentications. Try again later.";
+            Err(Refused { retry_after: Some(retry_after), ..Refused::new(StatusCode::TOO_MANY_REQUESTS, message) })
+        }
+        _ => Err(refused),
+    }
 }
 
 /// The token of an `Authorization: Bearer <token>` header.
