@@ -7,6 +7,7 @@ mod deployments;
 mod gateway;
 mod helpers;
 mod listeners;
+mod process;
 mod rest;
 mod setup;
 mod tokens;
