@@ -244,32 +244,58 @@ async fn the_access_matrix() {
     assert_eq!(reqwest::get(f.app.url("/healthz")).await.unwrap().status(), 200);
 }
 
+/// Issue 10, item 7: Public deployments received the caller's `bcst_` token, the console's
+/// session cookie was forwarded, and client-supplied forwarding headers were kept.
 #[tokio::test]
-async fn the_token_is_not_passed_on_and_forwarding_headers_are_added() {
+async fn console_credentials_and_client_forwarding_claims_do_not_reach_upstreams() {
     let upstream = spawn_upstream().await;
     let f = Fixture::new(&format!("http://{upstream}")).await;
     let user = f.token("user", &[("user", "on"), ("deployment_ids[]", &f.ids["guarded"])]).await;
-    let response = reqwest::Client::new()
-        .post(f.app.url("/echo/generate?x=1"))
-        .header("host", f.host("guarded"))
-        .header("authorization", format!("Bearer {user}"))
-        .header("connection", "keep-alive, x-hop")
-        .header("x-hop", "drop me")
-        .header("x-forwarded-for", "10.1.2.3")
-        .body("{}")
+    let session = format!("{}=s3cr3t", bento_console::server::SESSION_COOKIE);
+    for deployment in ["guarded", "open"] {
+        let response = reqwest::Client::new()
+            .post(f.app.url("/echo/generate?x=1"))
+            .header("host", f.host(deployment))
+            .header("authorization", format!("Bearer {user}"))
+            .header("x-yatai-api-token", &user)
+            .header("cookie", format!("theme=dark; {session}; lang=en"))
+            .header("connection", "keep-alive, x-hop")
+            .header("x-hop", "drop me")
+            .header("x-forwarded-for", "10.1.2.3")
+            .header("forwarded", "for=10.1.2.3;proto=https")
+            .header("x-real-ip", "10.1.2.3")
+            .header("x-forwarded-host", "evil.example")
+            .header("x-forwarded-proto", "https")
+            .body("{}")
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), 200, "{deployment}");
+        let seen: Value = response.json().await.unwrap();
+        assert_eq!(seen["method"], "POST");
+        assert_eq!(seen["uri"], "/echo/generate?x=1");
+        let headers = &seen["headers"];
+        assert!(headers.get("authorization").is_none(), "{deployment}: the token stays at the gateway");
+        assert!(headers.get("x-yatai-api-token").is_none(), "{deployment}");
+        assert_eq!(headers["cookie"], "theme=dark; lang=en", "{deployment}: other cookies pass");
+        assert!(headers.get("x-hop").is_none(), "headers named in Connection are hop-by-hop");
+        assert!(headers.get("forwarded").is_none() && headers.get("x-real-ip").is_none(), "{deployment}");
+        assert_eq!(headers["x-forwarded-for"], "127.0.0.1", "{deployment}: the gateway's own");
+        assert_eq!(headers["x-forwarded-host"], f.host(deployment));
+        assert_eq!(headers["x-forwarded-proto"], "http");
+    }
+    // A Public deployment's own credentials still reach it.
+    let seen: Value = reqwest::Client::new()
+        .get(f.app.url("/echo"))
+        .header("host", f.host("open"))
+        .header("authorization", "Bearer sk-upstream-key")
         .send()
         .await
+        .unwrap()
+        .json()
+        .await
         .unwrap();
-    assert_eq!(response.status(), 200);
-    let seen: Value = response.json().await.unwrap();
-    assert_eq!(seen["method"], "POST");
-    assert_eq!(seen["uri"], "/echo/generate?x=1");
-    let headers = &seen["headers"];
-    assert!(headers.get("authorization").is_none(), "the token stays at the gateway");
-    assert!(headers.get("x-hop").is_none(), "headers named in Connection are hop-by-hop");
-    assert_eq!(headers["x-forwarded-for"], "10.1.2.3, 127.0.0.1");
-    assert_eq!(headers["x-forwarded-host"], f.host("guarded"));
-    assert_eq!(headers["x-forwarded-proto"], "http");
+    assert_eq!(seen["headers"]["authorization"], "Bearer sk-upstream-key");
 }
 
 #[tokio::test]

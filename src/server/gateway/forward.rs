@@ -6,7 +6,7 @@ use std::time::Duration;
 use axum::{
     body::Body,
     extract::Request,
-    http::{header, uri::PathAndQuery, HeaderMap, HeaderValue, StatusCode, Uri, Version},
+    http::{header, uri::PathAndQuery, HeaderValue, StatusCode, Uri, Version},
     response::Response,
 };
 use hyper_rustls::{HttpsConnector, HttpsConnectorBuilder};
@@ -16,7 +16,12 @@ use hyper_util::{
 };
 use tokio_rustls::rustls::ClientConfig;
 
-use super::{authorize::Authorized, hop, refusal::refusal, Caller, Route};
+use super::{
+    authorize::Authorized,
+    headers::{self, Seen},
+    refusal::refusal,
+    Caller, Route,
+};
 use crate::server::listen;
 
 type Upstream = Client<HttpsConnector<HttpConnector>, Body>;
@@ -80,25 +85,16 @@ pub async fn forward(
     };
     let host = match parts.uri.authority() {
         Some(authority) => HeaderValue::from_str(authority.as_str()).ok(),
-        None => parts.headers.remove(header::HOST),
+        None => parts.headers.get(header::HOST).cloned(),
     };
-    let trailers = hop::wants_trailers(&parts.headers);
-    hop::strip_hop_by_hop(&mut parts.headers);
-    parts.headers.remove(header::HOST);
-    if authorized == Authorized::ByToken {
-        parts.headers.remove(header::AUTHORIZATION);
-    }
-    if trailers {
-        parts.headers.insert(header::TE, HeaderValue::from_static("trailers"));
-    }
-    add_forwarded(&mut parts.headers, caller, host);
+    headers::to_upstream(&mut parts.headers, Seen { caller: &caller, host, authorized });
     parts.uri = uri;
     parts.version = if grpc { Version::HTTP_2 } else { Version::HTTP_11 };
     let request = Request::from_parts(parts, body);
     match tokio::time::timeout(upstreams.response_timeout, upstreams.client(grpc).request(request)).await {
         Ok(Ok(response)) => {
             let (mut parts, body) = response.into_parts();
-            hop::strip_hop_by_hop(&mut parts.headers);
+            headers::from_upstream(&mut parts.headers);
             Response::from_parts(parts, Body::new(body))
         }
         Ok(Err(err)) => {
@@ -115,24 +111,9 @@ fn upstream_uri(upstream: &str, path_and_query: Option<&PathAndQuery>) -> Option
     format!("{}{suffix}", upstream.trim_end_matches('/')).parse().ok()
 }
 
-fn add_forwarded(headers: &mut HeaderMap, caller: Caller, host: Option<HeaderValue>) {
-    let forwarded_for = match headers.get("x-forwarded-for").and_then(|v| v.to_str().ok()) {
-        Some(earlier) => format!("{earlier}, {}", caller.ip),
-        None => caller.ip.to_string(),
-    };
-    if let Ok(value) = HeaderValue::from_str(&forwarded_for) {
-        headers.insert("x-forwarded-for", value);
-    }
-    if let Some(host) = host {
-        headers.insert("x-forwarded-host", host);
-    }
-    headers.insert("x-forwarded-proto", HeaderValue::from_static(caller.scheme));
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::server::listen::Reach;
 
     #[test]
     fn upstream_uris_keep_the_upstream_path_and_the_query() {
@@ -143,16 +124,5 @@ mod tests {
         );
         assert_eq!(upstream_uri("http://svc/v1", Some(&pq("/generate"))).unwrap(), "http://svc/v1/generate");
         assert_eq!(upstream_uri("http://svc/", None).unwrap(), "http://svc/");
-    }
-
-    #[test]
-    fn forwarded_headers_append_to_earlier_proxies() {
-        let mut headers = HeaderMap::new();
-        headers.insert("x-forwarded-for", HeaderValue::from_static("10.0.0.1"));
-        let caller = Caller { ip: "127.0.0.1".parse().unwrap(), scheme: "http", reach: Reach::Public };
-        add_forwarded(&mut headers, caller, Some(HeaderValue::from_static("s.acme.apps.localhost:3000")));
-        assert_eq!(headers["x-forwarded-for"], "10.0.0.1, 127.0.0.1");
-        assert_eq!(headers["x-forwarded-host"], "s.acme.apps.localhost:3000");
-        assert_eq!(headers["x-forwarded-proto"], "http");
     }
 }

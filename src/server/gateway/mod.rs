@@ -10,7 +10,7 @@
 
 mod authorize;
 mod forward;
-mod hop;
+mod headers;
 mod host;
 mod limiter;
 mod refusal;
