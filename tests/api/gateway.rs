@@ -579,6 +579,48 @@ pub mod grpc {
     }
 }
 
+/// A GET sent as written: reqwest (like browsers and curl) removes dot-segments itself.
+async fn get_as_written(f: &Fixture, deployment: &str, path: &str) -> (u16, Value) {
+    use http_body_util::BodyExt;
+    let stream = tokio::net::TcpStream::connect(f.app.base_url.trim_start_matches("http://")).await.unwrap();
+    let io = hyper_util::rt::TokioIo::new(stream);
+    let (mut sender, connection) = hyper::client::conn::http1::handshake(io).await.unwrap();
+    tokio::spawn(connection);
+    let request = hyper::Request::get(path)
+        .header("host", f.host(deployment))
+        .body(http_body_util::Empty::<Bytes>::new())
+        .unwrap();
+    let response = sender.send_request(request).await.unwrap();
+    let status = response.status().as_u16();
+    let body = response.into_body().collect().await.unwrap().to_bytes();
+    (status, serde_json::from_slice(&body).unwrap())
+}
+
+/// Issue 10, item 8: `/../secret` and `/%2e%2e/secret` reached an upstream with a path prefix
+/// as `/v1/../secret`.
+#[tokio::test]
+async fn paths_never_climb_above_the_upstreams_prefix() {
+    let upstream = spawn_upstream().await;
+    let f = Fixture::new(&format!("http://{upstream}")).await;
+    f.add_deployment("prefixed", &format!("http://{upstream}/echo"), "public").await;
+    for (path, seen) in [
+        ("/../secret", "/echo/secret"),
+        ("/%2e%2e/secret", "/echo/secret"),
+        ("/%2E%2e/%2e%2E/secret?x=1", "/echo/secret?x=1"),
+        ("/a/../../secret", "/echo/secret"),
+        ("/./a/b/../secret", "/echo/a/secret"),
+    ] {
+        let (status, body) = get_as_written(&f, "prefixed", path).await;
+        assert_eq!(status, 200, "{path}: {body}");
+        assert_eq!(body["uri"], seen, "{path}");
+    }
+    for path in ["/..%2fsecret", "/%2e%2e%5Csecret"] {
+        let (status, body) = get_as_written(&f, "prefixed", path).await;
+        assert_eq!(status, 400, "{path}: {body}");
+        assert!(body["error"].as_str().unwrap().contains("dot-segment"), "{body}");
+    }
+}
+
 /// The application with a handle on its caches, which `TestApp` does not keep.
 pub struct AppWithCaches {
     pub base_url: String,

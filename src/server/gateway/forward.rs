@@ -6,7 +6,7 @@ use std::time::Duration;
 use axum::{
     body::Body,
     extract::Request,
-    http::{header, uri::PathAndQuery, HeaderValue, StatusCode, Uri, Version},
+    http::{header, HeaderValue, StatusCode, Version},
     response::Response,
 };
 use hyper_rustls::{HttpsConnector, HttpsConnectorBuilder};
@@ -19,6 +19,7 @@ use tokio_rustls::rustls::ClientConfig;
 use super::{
     authorize::Authorized,
     headers::{self, Seen},
+    path::{self, Unusable},
     refusal::refusal,
     Caller, Route,
 };
@@ -80,8 +81,15 @@ pub async fn forward(
     request: Request,
 ) -> Response {
     let (mut parts, body) = request.into_parts();
-    let Some(uri) = upstream_uri(&route.upstream_url, parts.uri.path_and_query()) else {
-        return refusal(grpc, StatusCode::BAD_GATEWAY, "The deployment's upstream URL cannot be used.");
+    let uri = match path::upstream_uri(&route.upstream_url, parts.uri.path_and_query()) {
+        Ok(uri) => uri,
+        Err(Unusable::HiddenDotSegment) => {
+            let message = "The path hides a dot-segment behind an encoded slash; send it normalised.";
+            return refusal(grpc, StatusCode::BAD_REQUEST, message);
+        }
+        Err(Unusable::Upstream) => {
+            return refusal(grpc, StatusCode::BAD_GATEWAY, "The deployment's upstream URL cannot be used.")
+        }
     };
     let host = match parts.uri.authority() {
         Some(authority) => HeaderValue::from_str(authority.as_str()).ok(),
@@ -102,27 +110,5 @@ pub async fn forward(
             refusal(grpc, StatusCode::BAD_GATEWAY, "The deployment did not answer: its upstream is unreachable.")
         }
         Err(_) => refusal(grpc, StatusCode::GATEWAY_TIMEOUT, "The deployment did not answer in time."),
-    }
-}
-
-/// The upstream URL with the request's path appended (after the upstream's own path, if any).
-fn upstream_uri(upstream: &str, path_and_query: Option<&PathAndQuery>) -> Option<Uri> {
-    let suffix = path_and_query.map_or("/", PathAndQuery::as_str);
-    format!("{}{suffix}", upstream.trim_end_matches('/')).parse().ok()
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn upstream_uris_keep_the_upstream_path_and_the_query() {
-        let pq = |s: &str| s.parse::<PathAndQuery>().unwrap();
-        assert_eq!(
-            upstream_uri("http://127.0.0.1:3001", Some(&pq("/generate?x=1"))).unwrap(),
-            "http://127.0.0.1:3001/generate?x=1"
-        );
-        assert_eq!(upstream_uri("http://svc/v1", Some(&pq("/generate"))).unwrap(), "http://svc/v1/generate");
-        assert_eq!(upstream_uri("http://svc/", None).unwrap(), "http://svc/");
     }
 }

@@ -13,6 +13,7 @@ mod forward;
 mod headers;
 mod host;
 mod limiter;
+mod path;
 mod refusal;
 mod route;
 mod route_cache;
