@@ -1,14 +1,13 @@
 //! Accepting connections: plain TCP or TLS (rustls, ALPN `h2` then `http/1.1`), HTTP/1.1 and
-//! HTTP/2 on the same port, each served by hyper. The first thing a request meets is
-//! [`Entrance::dispatch`]: deployment hosts go to the gateway, everything else to the console,
-//! so deployment traffic never pays for the console's sessions and pages.
+//! HTTP/2 on the same port, each served by hyper ([`connection`]). The first thing a request
+//! meets is the [`Entrance`].
+
+mod connection;
+mod entrance;
 
 use std::{
-    convert::Infallible,
-    future::Future,
     net::SocketAddr,
     num::NonZeroUsize,
-    pin::Pin,
     sync::{
         atomic::{AtomicUsize, Ordering},
         Arc,
@@ -16,30 +15,14 @@ use std::{
     time::Duration,
 };
 
-use axum::{
-    body::Body,
-    extract::{ConnectInfo, Request},
-    http::StatusCode,
-    response::Response,
-    Router,
-};
-use hyper::body::Incoming;
-use hyper_util::{
-    rt::{TokioExecutor, TokioIo, TokioTimer},
-    server::{conn::auto, graceful::GracefulShutdown},
-};
 use tokio::{
     net::{TcpListener, TcpStream},
     sync::{mpsc, oneshot, watch},
 };
 use tokio_rustls::TlsAcceptor;
-use tower::ServiceExt;
 
-use super::{gateway, AppState};
-
-/// A TLS handshake that takes longer than this is dropped (slow or stuck clients must not hold
-/// a task forever).
-const TLS_HANDSHAKE_TIMEOUT: Duration = Duration::from_secs(10);
+use connection::Connections;
+pub use entrance::Entrance;
 
 /// How long a serving thread's runtime waits for blocking work (password hashing) at exit.
 const RUNTIME_SHUTDOWN_TIMEOUT: Duration = Duration::from_secs(5);
@@ -51,38 +34,6 @@ pub enum Reach {
     Public,
     /// The internal listener: every deployment, Private ones included, without a token; no console.
     Internal,
-}
-
-/// Everything a connection needs to answer requests. Shared by all connections of a listener.
-pub struct Entrance {
-    pub state: AppState,
-    pub console: Router,
-    pub reach: Reach,
-    /// `http` or `https`, as this listener speaks it (for `X-Forwarded-Proto`).
-    pub scheme: &'static str,
-}
-
-type ResponseFuture = Pin<Box<dyn Future<Output = Result<Response, Infallible>> + Send>>;
-
-impl Entrance {
-    fn dispatch(self: &Arc<Self>, peer: SocketAddr, request: Request<Incoming>) -> ResponseFuture {
-        let mut request = request.map(Body::new);
-        let target = gateway::target_of_request(&request, &self.state.settings.apps_domain);
-        match (target, self.reach) {
-            (Some(target), reach) => {
-                let entrance = Arc::clone(self);
-                let caller = gateway::Caller { ip: peer.ip(), scheme: self.scheme, reach };
-                Box::pin(async move { Ok(gateway::handle(&entrance.state, target, caller, request).await) })
-            }
-            (None, Reach::Internal) => {
-                Box::pin(async { Ok(gateway::error(StatusCode::NOT_FOUND, "This address serves deployments only.")) })
-            }
-            (None, Reach::Public) => {
-                request.extensions_mut().insert(ConnectInfo(peer));
-                Box::pin(self.console.clone().oneshot(request))
-            }
-        }
-    }
 }
 
 /// One serving thread per CPU.
@@ -178,57 +129,5 @@ impl ServingThread {
             drop(done);
         })?;
         Ok(Self { connections, open, finished })
-    }
-}
-
-/// Serves connections on the current runtime: TLS first if configured, then HTTP/1.1 or
-/// HTTP/2, each watched so a shutdown lets in-flight requests finish.
-struct Connections {
-    builder: Arc<auto::Builder<TokioExecutor>>,
-    graceful: GracefulShutdown,
-    tls: Option<TlsAcceptor>,
-    entrance: Arc<Entrance>,
-}
-
-impl Connections {
-    fn new(tls: Option<TlsAcceptor>, entrance: Arc<Entrance>) -> Self {
-        let mut builder = auto::Builder::new(TokioExecutor::new());
-        // hyper enforces its header-read timeout (slow-loris protection) only with a timer.
-        builder.http1().timer(TokioTimer::new());
-        builder.http2().timer(TokioTimer::new());
-        Self { builder: Arc::new(builder), graceful: GracefulShutdown::new(), tls, entrance }
-    }
-
-    /// Serves one connection in a task of its own; `open` goes down by one when it ends.
-    fn serve(&self, stream: TcpStream, peer: SocketAddr, open: Arc<AtomicUsize>) {
-        let (builder, tls, entrance) = (self.builder.clone(), self.tls.clone(), self.entrance.clone());
-        let watcher = self.graceful.watcher();
-        tokio::spawn(async move {
-            let service = hyper::service::service_fn(move |request| entrance.dispatch(peer, request));
-            let served = match tls {
-                None => Some(watcher.watch(builder.serve_connection(TokioIo::new(stream), service).into_owned()).await),
-                Some(acceptor) => match handshake(&acceptor, stream).await {
-                    Some(stream) => {
-                        Some(watcher.watch(builder.serve_connection(TokioIo::new(stream), service).into_owned()).await)
-                    }
-                    None => None,
-                },
-            };
-            open.fetch_sub(1, Ordering::Relaxed);
-            if let Some(Err(err)) = served {
-                tracing::debug!(%peer, error = %err, "connection ended with an error");
-            }
-        });
-    }
-}
-
-async fn handshake(acceptor: &TlsAcceptor, stream: TcpStream) -> Option<tokio_rustls::server::TlsStream<TcpStream>> {
-    match tokio::time::timeout(TLS_HANDSHAKE_TIMEOUT, acceptor.accept(stream)).await {
-        Ok(Ok(stream)) => Some(stream),
-        Ok(Err(err)) => {
-            tracing::debug!(error = %err, "TLS handshake failed");
-            None
-        }
-        Err(_) => None,
     }
 }
