@@ -4,6 +4,7 @@
 mod auth;
 mod cli;
 mod deployments;
+mod entrance;
 mod gateway;
 mod helpers;
 mod listeners;
