@@ -60,6 +60,23 @@ pub struct Config {
     #[arg(long, env = "BENTO_CONSOLE_UPSTREAM_CA", global = true)]
     pub upstream_ca: Option<PathBuf>,
 
+    /// Seconds a new connection may take to send the first byte of its first request (the TLS
+    /// handshake included) before it is closed. Silent connections must not hold a file
+    /// descriptor for long.
+    #[arg(long, env = "BENTO_CONSOLE_FIRST_BYTE_TIMEOUT", default_value_t = 10, value_parser = clap::value_parser!(u64).range(1..), global = true)]
+    pub first_byte_timeout: u64,
+
+    /// Seconds a connection may stay open without starting a request before it is closed
+    /// (HTTP/2: GOAWAY; requests in flight finish). HTTP/1.1 connections also wait at most 30
+    /// seconds for the next request's headers.
+    #[arg(long, env = "BENTO_CONSOLE_IDLE_TIMEOUT", default_value_t = 60, value_parser = clap::value_parser!(u64).range(1..), global = true)]
+    pub idle_timeout: u64,
+
+    /// Open connections allowed per client address (IPv6: per /64); more are closed at once.
+    /// Trusted proxies (--trusted-proxy) are exempt.
+    #[arg(long, env = "BENTO_CONSOLE_MAX_CONNECTIONS_PER_ADDRESS", default_value_t = 256, value_parser = clap::value_parser!(u32).range(1..), global = true)]
+    pub max_connections_per_address: u32,
+
     /// Minutes of inactivity after which a session expires.
     #[arg(long, env = "BENTO_CONSOLE_SESSION_IDLE_MINUTES", default_value_t = 720, value_parser = clap::value_parser!(u32).range(1..), global = true)]
     pub session_idle_minutes: u32,
@@ -81,6 +98,9 @@ impl Config {
             internal_addr: None,
             upstream_ca: None,
             session_idle_minutes: 720,
+            first_byte_timeout: 10,
+            idle_timeout: 60,
+            max_connections_per_address: 256,
         }
     }
 
@@ -161,6 +181,19 @@ mod tests {
         assert_eq!(config.addr, "127.0.0.1:3000".parse().unwrap());
         assert_eq!(config.database_url, "sqlite://data/console.db");
         assert_eq!(config.public_url_for(config.addr).as_str(), "http://127.0.0.1:3000/");
+    }
+
+    #[test]
+    fn connection_limits_have_defaults_and_refuse_zero() {
+        let config = parse(&[]).unwrap();
+        let defaults = Config::local(String::new());
+        if std::env::var_os("BENTO_CONSOLE_FIRST_BYTE_TIMEOUT").is_none() {
+            assert_eq!(config.first_byte_timeout, defaults.first_byte_timeout);
+        }
+        for flag in ["--first-byte-timeout", "--idle-timeout", "--max-connections-per-address"] {
+            assert!(parse(&[flag, "0"]).is_err(), "{flag}");
+        }
+        assert_eq!(parse(&["--max-connections-per-address", "8"]).unwrap().max_connections_per_address, 8);
     }
 
     #[test]

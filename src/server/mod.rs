@@ -105,6 +105,7 @@ pub struct Application {
     internal_listener: Option<TcpListener>,
     router: Router,
     state: AppState,
+    limits: listen::Limits,
     session_cleanup: tokio::task::JoinHandle<()>,
 }
 
@@ -117,6 +118,10 @@ impl Application {
             _ => None,
         };
         let upstream_tls = tls::upstream_client_config(config.upstream_ca.as_deref())?;
+        match listen::raise_open_file_limit() {
+            Ok(limit) => tracing::info!(limit, "open-file limit"),
+            Err(err) => tracing::warn!(error = %err, "could not raise the open-file limit"),
+        }
         let pool = db::connect_and_migrate(&config.database_url).await?;
         let listener = bind(config.addr).await?;
         let internal_listener = match config.internal_addr {
@@ -155,7 +160,12 @@ impl Application {
             }
         });
         let router = router(state.clone(), &config);
-        Ok(Self { listener, tls, internal_listener, router, state, session_cleanup })
+        let limits = listen::Limits {
+            first_byte: std::time::Duration::from_secs(config.first_byte_timeout),
+            idle: std::time::Duration::from_secs(config.idle_timeout),
+            per_address: config.max_connections_per_address,
+        };
+        Ok(Self { listener, tls, internal_listener, router, state, limits, session_cleanup })
     }
 
     pub fn port(&self) -> u16 {
@@ -199,12 +209,12 @@ impl Application {
         };
         let scheme = if self.tls.is_some() { "https" } else { "http" };
         let public = entrance(listen::Reach::Public, scheme);
-        let public = listen::serve_on_each_core(self.listener, self.tls, public, stopped.clone());
+        let public = listen::serve_on_each_core(self.listener, self.tls, public, self.limits, stopped.clone());
         match self.internal_listener {
             Some(internal) => {
                 tracing::info!(addr = %internal.local_addr()?, "internal gateway listening (every deployment, no token)");
                 let entrance = entrance(listen::Reach::Internal, "http");
-                let internal = listen::serve_on_each_core(internal, None, entrance, stopped);
+                let internal = listen::serve_on_each_core(internal, None, entrance, self.limits, stopped);
                 let (public, internal) = tokio::join!(public, internal);
                 public.and(internal)?;
             }

@@ -3,6 +3,7 @@
 
 mod auth;
 mod cli;
+mod connections;
 mod deployments;
 mod entrance;
 mod gateway;

@@ -2,8 +2,11 @@
 //! HTTP/2 on the same port, each served by hyper ([`connection`]). The first thing a request
 //! meets is the [`Entrance`].
 
+mod client_slots;
 mod connection;
 mod entrance;
+mod first_byte;
+mod open_files;
 
 use std::{
     net::SocketAddr,
@@ -21,8 +24,11 @@ use tokio::{
 };
 use tokio_rustls::TlsAcceptor;
 
-use connection::Connections;
+use client_slots::ClientSlots;
+pub use connection::Limits;
+use connection::{Connections, Held};
 pub use entrance::Entrance;
+pub use open_files::raise_limit as raise_open_file_limit;
 
 /// How long a serving thread's runtime waits for blocking work (password hashing) at exit.
 const RUNTIME_SHUTDOWN_TIMEOUT: Duration = Duration::from_secs(5);
@@ -55,16 +61,19 @@ pub fn thread_index() -> usize {
 /// shared multi-threaded runtime those hand-offs between threads (futex wake-ups, context
 /// switches) cost more CPU than the proxying itself. This task accepts and hands each
 /// connection to the thread with the fewest open ones, so long-lived keep-alive connections
-/// spread evenly. Returns once every thread has finished after `stopped` changed.
+/// spread evenly, unless its address already has `limits.per_address` open (then it is closed
+/// at once). Returns once every thread has finished after `stopped` changed.
 pub async fn serve_on_each_core(
     listener: TcpListener,
     tls: Option<TlsAcceptor>,
     entrance: Arc<Entrance>,
+    limits: Limits,
     mut stopped: watch::Receiver<()>,
 ) -> anyhow::Result<()> {
     let threads = (0..serving_threads())
-        .map(|index| ServingThread::start(index, tls.clone(), entrance.clone()))
+        .map(|index| ServingThread::start(index, tls.clone(), entrance.clone(), limits))
         .collect::<anyhow::Result<Vec<_>>>()?;
+    let slots = ClientSlots::new(limits.per_address);
     loop {
         let (stream, peer) = tokio::select! {
             accepted = listener.accept() => match accepted {
@@ -78,11 +87,12 @@ pub async fn serve_on_each_core(
             },
             _ = stopped.changed() => break,
         };
+        let Some(slot) = slots.acquire(peer.ip()) else { continue };
         let _ = stream.set_nodelay(true);
         let Ok(stream) = stream.into_std() else { continue };
         if let Some(thread) = threads.iter().min_by_key(|thread| thread.open.load(Ordering::Relaxed)) {
-            thread.open.fetch_add(1, Ordering::Relaxed);
-            let _ = thread.connections.send((stream, peer));
+            let held = Held::new(slot, thread.open.clone());
+            let _ = thread.connections.send(Handed { stream, peer, held });
         }
     }
     drop(listener);
@@ -93,35 +103,38 @@ pub async fn serve_on_each_core(
     Ok(())
 }
 
+/// An accepted connection on its way to a serving thread.
+struct Handed {
+    stream: std::net::TcpStream,
+    peer: SocketAddr,
+    held: Held,
+}
+
 /// A thread with its own single-threaded runtime, serving the connections it is handed until
 /// the sender is dropped, then finishing in-flight requests.
 struct ServingThread {
-    connections: mpsc::UnboundedSender<(std::net::TcpStream, SocketAddr)>,
+    connections: mpsc::UnboundedSender<Handed>,
     open: Arc<AtomicUsize>,
     finished: oneshot::Receiver<()>,
 }
 
 impl ServingThread {
-    fn start(index: usize, tls: Option<TlsAcceptor>, entrance: Arc<Entrance>) -> anyhow::Result<Self> {
-        let (connections, mut handed) = mpsc::unbounded_channel::<(std::net::TcpStream, SocketAddr)>();
+    fn start(index: usize, tls: Option<TlsAcceptor>, entrance: Arc<Entrance>, limits: Limits) -> anyhow::Result<Self> {
+        let (connections, mut handed) = mpsc::unbounded_channel::<Handed>();
         let open = Arc::new(AtomicUsize::new(0));
         let (done, finished) = oneshot::channel::<()>();
         let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build()?;
-        let counter = open.clone();
         std::thread::Builder::new().name(format!("serve-{index}")).spawn(move || {
             THREAD_INDEX.set(index);
             runtime.block_on(async move {
-                let connections = Connections::new(tls, entrance);
-                while let Some((stream, peer)) = handed.recv().await {
+                let connections = Connections::new(tls, entrance, limits);
+                while let Some(Handed { stream, peer, held }) = handed.recv().await {
                     match TcpStream::from_std(stream) {
-                        Ok(stream) => connections.serve(stream, peer, counter.clone()),
-                        Err(err) => {
-                            counter.fetch_sub(1, Ordering::Relaxed);
-                            tracing::warn!(error = %err, "could not take over a connection");
-                        }
+                        Ok(stream) => connections.serve(stream, peer, held),
+                        Err(err) => tracing::warn!(error = %err, "could not take over a connection"),
                     }
                 }
-                connections.graceful.shutdown().await;
+                connections.shut_down().await;
             });
             // Tasks still queued here (database connections on their way back to the pool)
             // finish or are dropped before the caller goes on to close the pool.
