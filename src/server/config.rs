@@ -40,6 +40,11 @@ pub struct Config {
     #[arg(long, env = "BENTO_CONSOLE_UPSTREAM_TIMEOUT", default_value_t = 60, value_parser = clap::value_parser!(u64).range(1..), global = true)]
     pub upstream_timeout: u64,
 
+    /// Seconds the gateway waits for the next chunk of a body, the upstream's response body or
+    /// the client's request body, before ending it with an error.
+    #[arg(long, env = "BENTO_CONSOLE_BODY_IDLE_TIMEOUT", default_value_t = 60, value_parser = clap::value_parser!(u64).range(1..), global = true)]
+    pub body_idle_timeout: u64,
+
     /// PEM certificate chain (leaf first) for serving HTTPS, HTTP/2 and gRPC over TLS on the
     /// listen address. Needs --tls-key.
     #[arg(long, env = "BENTO_CONSOLE_TLS_CERT", requires = "tls_key", global = true)]
@@ -77,6 +82,11 @@ pub struct Config {
     #[arg(long, env = "BENTO_CONSOLE_MAX_CONNECTIONS_PER_ADDRESS", default_value_t = 256, value_parser = clap::value_parser!(u32).range(1..), global = true)]
     pub max_connections_per_address: u32,
 
+    /// Seconds a shutdown (SIGTERM, SIGINT) waits for requests in flight before it closes the
+    /// connections still open and exits.
+    #[arg(long, env = "BENTO_CONSOLE_SHUTDOWN_TIMEOUT", default_value_t = 30, value_parser = clap::value_parser!(u64).range(1..), global = true)]
+    pub shutdown_timeout: u64,
+
     /// Minutes of inactivity after which a session expires.
     #[arg(long, env = "BENTO_CONSOLE_SESSION_IDLE_MINUTES", default_value_t = 720, value_parser = clap::value_parser!(u32).range(1..), global = true)]
     pub session_idle_minutes: u32,
@@ -101,6 +111,8 @@ impl Config {
             first_byte_timeout: 10,
             idle_timeout: 60,
             max_connections_per_address: 256,
+            body_idle_timeout: 60,
+            shutdown_timeout: 30,
         }
     }
 
@@ -190,7 +202,13 @@ mod tests {
         if std::env::var_os("BENTO_CONSOLE_FIRST_BYTE_TIMEOUT").is_none() {
             assert_eq!(config.first_byte_timeout, defaults.first_byte_timeout);
         }
-        for flag in ["--first-byte-timeout", "--idle-timeout", "--max-connections-per-address"] {
+        for flag in [
+            "--first-byte-timeout",
+            "--idle-timeout",
+            "--max-connections-per-address",
+            "--body-idle-timeout",
+            "--shutdown-timeout",
+        ] {
             assert!(parse(&[flag, "0"]).is_err(), "{flag}");
         }
         assert_eq!(parse(&["--max-connections-per-address", "8"]).unwrap().max_connections_per_address, 8);

@@ -16,7 +16,7 @@ pub mod telemetry;
 pub mod tls;
 pub mod tokens;
 
-use std::{future::Future, net::SocketAddr, sync::Arc};
+use std::{future::Future, net::SocketAddr, sync::Arc, time::Duration};
 
 use anyhow::Context;
 use axum::{extract::State, http::StatusCode, routing::get, Json, Router};
@@ -146,8 +146,11 @@ impl Application {
             reveals: tokens::Reveals::default(),
             caches: Caches::default(),
             gateway: Arc::new(gateway::Gateway::new(
-                std::time::Duration::from_secs(config.upstream_connect_timeout),
-                std::time::Duration::from_secs(config.upstream_timeout),
+                gateway::Timeouts {
+                    connect: Duration::from_secs(config.upstream_connect_timeout),
+                    response: Duration::from_secs(config.upstream_timeout),
+                    body_idle: Duration::from_secs(config.body_idle_timeout),
+                },
                 upstream_tls,
             )),
         };
@@ -161,9 +164,10 @@ impl Application {
         });
         let router = router(state.clone(), &config);
         let limits = listen::Limits {
-            first_byte: std::time::Duration::from_secs(config.first_byte_timeout),
-            idle: std::time::Duration::from_secs(config.idle_timeout),
+            first_byte: Duration::from_secs(config.first_byte_timeout),
+            idle: Duration::from_secs(config.idle_timeout),
             per_address: config.max_connections_per_address,
+            shutdown: Duration::from_secs(config.shutdown_timeout),
         };
         Ok(Self { listener, tls, internal_listener, router, state, limits, session_cleanup })
     }

@@ -97,3 +97,56 @@ async fn idle_http2_connections_are_closed() {
     assert!(ended.is_ok(), "the idle connection was still open after 5 s");
     assert!(started.elapsed() >= Duration::from_millis(900), "closed after {:?}", started.elapsed());
 }
+
+/// Issue 10, item 11: a shutdown never completed while a request to a stalled upstream, or an
+/// HTTP/2 client that ignores GOAWAY, was open. It now waits for the shutdown deadline, then
+/// closes them.
+#[tokio::test]
+async fn a_shutdown_closes_what_is_still_open_at_its_deadline() {
+    let upstream = crate::gateway::spawn_upstream().await;
+    let f = crate::gateway::Fixture::new(&format!("http://{upstream}")).await;
+    let mut config = config_for(&f.app.dir);
+    config.shutdown_timeout = 1;
+    let mut f = crate::gateway::Fixture { app: f.app.restart_with(config).await, ids: f.ids };
+
+    // An HTTP/1.1 and an HTTP/2 request, each with its headers received and its body stalled.
+    let mut http1 = f.call("open", "/stall", None).await;
+    assert_eq!(http1.chunk().await.unwrap().unwrap(), "first\n");
+    let stream = TcpStream::connect(f.app.base_url.trim_start_matches("http://")).await.unwrap();
+    let (mut sender, connection) = hyper::client::conn::http2::handshake::<
+        _,
+        _,
+        http_body_util::Empty<axum::body::Bytes>,
+    >(hyper_util::rt::TokioExecutor::new(), hyper_util::rt::TokioIo::new(stream))
+    .await
+    .unwrap();
+    tokio::spawn(connection);
+    let request = hyper::Request::get(format!("http://{}/stall", f.host("open"))).body(Default::default()).unwrap();
+    let http2 = sender.send_request(request).await.unwrap();
+    assert_eq!(http2.status(), 200);
+
+    let started = Instant::now();
+    tokio::time::timeout(Duration::from_secs(15), f.app.stop()).await.expect("the shutdown never completed");
+    let took = started.elapsed();
+    assert!(took >= Duration::from_millis(900) && took < Duration::from_secs(5), "the shutdown took {took:?}");
+    drop((http1, http2));
+}
+
+/// The same through the real signal: SIGTERM to the binary while a request is stalled.
+#[tokio::test]
+async fn sigterm_exits_by_the_shutdown_deadline() {
+    let upstream = crate::gateway::spawn_upstream().await;
+    let mut server =
+        crate::process::Server::start_with_deployment(&["--shutdown-timeout", "1"], &format!("http://{upstream}"))
+            .await;
+    let mut stalled = reqwest::Client::new()
+        .get(format!("{}/stall", server.base_url))
+        .header("host", format!("open.acme.apps.localhost:{}", server.port))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(stalled.chunk().await.unwrap().unwrap(), "first\n");
+    let took = server.terminate(Duration::from_secs(15)).await.expect("still running 15 s after SIGTERM");
+    assert!(took < Duration::from_secs(5), "exited {took:?} after SIGTERM");
+    assert!(server.log().contains("closing connections still open at the shutdown deadline"), "{}", server.log());
+}

@@ -35,6 +35,7 @@ pub fn upstream_app() -> Router {
                 Body::from_stream(chunks)
             }),
         )
+        .route("/stall", get(|| async { Body::from_stream(stalling()) }))
         .route(
             "/slow",
             get(|| async {
@@ -50,6 +51,17 @@ pub async fn spawn_upstream() -> SocketAddr {
     let addr = listener.local_addr().unwrap();
     tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
     addr
+}
+
+/// One chunk, then nothing, without ending: an upstream that hangs mid-body.
+fn stalling() -> impl futures_core::Stream<Item = Result<Bytes, std::io::Error>> {
+    let (tx, rx) = tokio::sync::mpsc::channel(1);
+    tokio::spawn(async move {
+        if tx.send(Ok(Bytes::from_static(b"first\n"))).await.is_ok() {
+            tx.closed().await;
+        }
+    });
+    tokio_stream::wrappers::ReceiverStream::new(rx)
 }
 
 fn futures_chunks() -> impl futures_core::Stream<Item = Result<Bytes, std::io::Error>> {
@@ -577,6 +589,37 @@ pub mod grpc {
         let unknown = call(&f, "nothing-here", None).await;
         assert_eq!(unknown.headers["grpc-message"], hidden.headers["grpc-message"]);
     }
+}
+
+/// Issue 10, item 11: an upstream that sent its headers and then stalled held the client
+/// forever; a client that stalls mid-body held an upstream request.
+#[tokio::test]
+async fn stalled_bodies_end_after_the_idle_timeout() {
+    let upstream = spawn_upstream().await;
+    let f = Fixture::new(&format!("http://{upstream}")).await;
+    let mut config = config_for(&f.app.dir);
+    config.body_idle_timeout = 1;
+    let f = Fixture { app: f.app.restart_with(config).await, ids: f.ids };
+
+    let mut response = f.call("open", "/stall", None).await;
+    assert_eq!(response.status(), 200);
+    assert_eq!(response.chunk().await.unwrap().unwrap(), "first\n");
+    let started = std::time::Instant::now();
+    let next = tokio::time::timeout(Duration::from_secs(10), response.chunk()).await;
+    assert!(matches!(next, Ok(Err(_))), "the stalled body should end in an error: {next:?}");
+    assert!(started.elapsed() >= Duration::from_millis(900), "ended after {:?}", started.elapsed());
+
+    // A request body that stops coming: 408, and the upstream is not held.
+    let (tx, rx) = tokio::sync::mpsc::channel::<Result<Bytes, std::io::Error>>(1);
+    tx.send(Ok(Bytes::from_static(b"partial"))).await.unwrap();
+    let upload = reqwest::Client::new()
+        .post(f.app.url("/upload"))
+        .header("host", f.host("open"))
+        .body(reqwest::Body::wrap_stream(tokio_stream::wrappers::ReceiverStream::new(rx)))
+        .send();
+    let response = tokio::time::timeout(Duration::from_secs(10), upload).await.expect("no answer").unwrap();
+    assert_eq!(response.status(), StatusCode::REQUEST_TIMEOUT);
+    drop(tx);
 }
 
 /// A GET sent as written: reqwest (like browsers and curl) removes dot-segments itself.

@@ -17,11 +17,45 @@ pub struct Server {
     _dir: tempfile::TempDir,
 }
 
+/// Runs a `bento-console` command on `db_url` with `stdin`; panics if it fails.
+fn command(db_url: &str, args: &[&str], stdin: &str) {
+    use std::io::Write;
+    let mut child = Command::new(env!("CARGO_BIN_EXE_bento-console"))
+        .args(args)
+        .env("DATABASE_URL", db_url)
+        .env("RUST_LOG", "warn")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    child.stdin.take().unwrap().write_all(stdin.as_bytes()).unwrap();
+    let out = child.wait_with_output().unwrap();
+    assert!(out.status.success(), "{args:?}: {}", String::from_utf8_lossy(&out.stderr));
+}
+
 impl Server {
     /// Serves on a free local port with an empty database; `args` are extra `serve` flags.
     pub async fn start(args: &[&str]) -> Server {
+        Self::start_with(args, |_| {}).await
+    }
+
+    /// Serves a database with one organization, `acme`, and a Public deployment `open` on
+    /// `upstream` (reached with `Host: open.acme.apps.localhost`).
+    pub async fn start_with_deployment(args: &[&str], upstream: &str) -> Server {
+        Self::start_with(args, |db_url| {
+            let admin = ["user", "create", "--email", "ops@example.com", "--name", "Ops", "--admin"];
+            command(db_url, &[&admin[..], &["--organization", "Acme"]].concat(), "correct horse battery\n");
+            let create = ["deployment", "create", "--name", "open", "--upstream", upstream, "--access", "public"];
+            command(db_url, &create, "");
+        })
+        .await
+    }
+
+    async fn start_with(args: &[&str], prepare: impl FnOnce(&str)) -> Server {
         let dir = tempfile::tempdir().unwrap();
         let db_url = format!("sqlite://{}", dir.path().join("console.db").display());
+        prepare(&db_url);
         let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
         let mut child = Command::new(env!("CARGO_BIN_EXE_bento-console"))
             .arg("serve")

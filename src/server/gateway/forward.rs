@@ -9,6 +9,7 @@ use axum::{
     http::{header, HeaderValue, StatusCode, Version},
     response::Response,
 };
+use hyper::body::Body as _;
 use hyper_rustls::{HttpsConnector, HttpsConnectorBuilder};
 use hyper_util::{
     client::legacy::{connect::HttpConnector, Client},
@@ -19,6 +20,7 @@ use tokio_rustls::rustls::ClientConfig;
 use super::{
     authorize::Authorized,
     headers::{self, Seen},
+    idle_body::{self, IdleTimeout},
     path::{self, Unusable},
     refusal::refusal,
     Caller, Route,
@@ -33,7 +35,18 @@ type Upstream = Client<HttpsConnector<HttpConnector>, Body>;
 /// negotiated by ALPN on `https`).
 pub struct Upstreams {
     pools: Vec<Pools>,
-    response_timeout: Duration,
+    timeouts: Timeouts,
+}
+
+/// How long the gateway waits on an upstream (and on a client's request body).
+#[derive(Clone, Copy, Debug)]
+pub struct Timeouts {
+    /// To connect: then 502.
+    pub connect: Duration,
+    /// For the response headers: then 504.
+    pub response: Duration,
+    /// Between two frames of a body, either way: then the body ends with an error.
+    pub body_idle: Duration,
 }
 
 struct Pools {
@@ -42,9 +55,9 @@ struct Pools {
 }
 
 impl Upstreams {
-    pub fn new(connect_timeout: Duration, response_timeout: Duration, tls: ClientConfig) -> Self {
+    pub fn new(timeouts: Timeouts, tls: ClientConfig) -> Self {
         let mut connector = HttpConnector::new();
-        connector.set_connect_timeout(Some(connect_timeout));
+        connector.set_connect_timeout(Some(timeouts.connect));
         connector.set_nodelay(true);
         connector.enforce_http(false);
         let pools = move || {
@@ -59,7 +72,7 @@ impl Upstreams {
             Pools { http1, http2 }
         };
         let pools = std::iter::repeat_with(pools).take(listen::serving_threads()).collect();
-        Self { pools, response_timeout }
+        Self { pools, timeouts }
     }
 
     fn client(&self, grpc: bool) -> &Upstream {
@@ -98,12 +111,18 @@ pub async fn forward(
     headers::to_upstream(&mut parts.headers, Seen { caller: &caller, host, authorized });
     parts.uri = uri;
     parts.version = if grpc { Version::HTTP_2 } else { Version::HTTP_11 };
+    let idle = upstreams.timeouts.body_idle;
+    // An empty body cannot stall: no wrapper, no allocation.
+    let body = if body.is_end_stream() { body } else { Body::new(IdleTimeout::new(body, idle, "request")) };
     let request = Request::from_parts(parts, body);
-    match tokio::time::timeout(upstreams.response_timeout, upstreams.client(grpc).request(request)).await {
+    match tokio::time::timeout(upstreams.timeouts.response, upstreams.client(grpc).request(request)).await {
         Ok(Ok(response)) => {
             let (mut parts, body) = response.into_parts();
             headers::from_upstream(&mut parts.headers);
-            Response::from_parts(parts, Body::new(body))
+            Response::from_parts(parts, Body::new(IdleTimeout::new(body, idle, "upstream response")))
+        }
+        Ok(Err(err)) if idle_body::is_stalled(&err) => {
+            refusal(grpc, StatusCode::REQUEST_TIMEOUT, "The request body stalled; the gateway stopped waiting for it.")
         }
         Ok(Err(err)) => {
             tracing::warn!(deployment_id = route.id, error = %err, "upstream request failed");

@@ -12,13 +12,14 @@ mod authorize;
 mod forward;
 mod headers;
 mod host;
+mod idle_body;
 mod limiter;
 mod path;
 mod refusal;
 mod route;
 mod route_cache;
 
-use std::{net::IpAddr, time::Duration};
+use std::net::IpAddr;
 
 use axum::{
     extract::Request,
@@ -28,6 +29,7 @@ use axum::{
 use tokio_rustls::rustls::ClientConfig;
 
 use super::{listen::Reach, AppState};
+pub use forward::Timeouts;
 pub use host::{target_of_request, Target};
 pub use limiter::AuthFailures;
 pub use refusal::error;
@@ -41,11 +43,8 @@ pub struct Gateway {
 }
 
 impl Gateway {
-    pub fn new(connect_timeout: Duration, response_timeout: Duration, tls: ClientConfig) -> Self {
-        Self {
-            upstreams: forward::Upstreams::new(connect_timeout, response_timeout, tls),
-            failures: AuthFailures::default(),
-        }
+    pub fn new(timeouts: Timeouts, tls: ClientConfig) -> Self {
+        Self { upstreams: forward::Upstreams::new(timeouts, tls), failures: AuthFailures::default() }
     }
 }
 

@@ -46,6 +46,8 @@ pub struct Limits {
     pub first_byte: Duration,
     pub idle: Duration,
     pub per_address: u32,
+    /// How long a shutdown waits for connections to finish before it drops them.
+    pub shutdown: Duration,
 }
 
 /// Serves connections on the current runtime.
@@ -115,11 +117,19 @@ impl Connections {
         });
     }
 
-    /// Asks every connection to finish what it is doing and close; resolves when they all
-    /// have.
+    /// Asks every connection to finish what it is doing and close, and waits for them up to
+    /// the shutdown deadline. Connections still open then (a stalled stream, an HTTP/2 client
+    /// that ignores GOAWAY) are dropped with the runtime that serves them.
     pub async fn shut_down(self) {
         let _ = self.shutdown.send(());
-        self.shutdown.closed().await;
+        if tokio::time::timeout(self.limits.shutdown, self.shutdown.closed()).await.is_err() {
+            let open = self.shutdown.receiver_count();
+            tracing::warn!(
+                open,
+                deadline_seconds = self.limits.shutdown.as_secs(),
+                "closing connections still open at the shutdown deadline"
+            );
+        }
     }
 }
 
