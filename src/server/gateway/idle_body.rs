@@ -94,9 +94,9 @@ mod tests {
 
     use super::*;
 
-    fn channel_body(
-    ) -> (mpsc::Sender<Result<Frame<Bytes>, Infallible>>, StreamBody<ReceiverStream<Result<Frame<Bytes>, Infallible>>>)
-    {
+    type Frames = Result<Frame<Bytes>, Infallible>;
+
+    fn channel_body() -> (mpsc::Sender<Frames>, StreamBody<ReceiverStream<Frames>>) {
         let (tx, rx) = mpsc::channel(4);
         (tx, StreamBody::new(ReceiverStream::new(rx)))
     }

@@ -18,6 +18,7 @@ pub fn raise_limit() -> std::io::Result<u64> {
         }
         limit = raised;
     }
+    #[allow(clippy::unnecessary_cast)] // rlim_t is u64 on Linux, not on every Unix
     Ok(limit.rlim_cur as u64)
 }
 
@@ -35,6 +36,8 @@ mod tests {
         // SAFETY: as above.
         assert_eq!(unsafe { libc::getrlimit(libc::RLIMIT_NOFILE, &mut now) }, 0);
         assert_eq!(now.rlim_cur, now.rlim_max);
-        assert_eq!(limit, now.rlim_cur as u64);
+        #[allow(clippy::unnecessary_cast)]
+        let current = now.rlim_cur as u64;
+        assert_eq!(limit, current);
     }
 }
