@@ -5,6 +5,8 @@ use std::{net::SocketAddr, path::PathBuf, time::Duration};
 use clap::Args;
 use url::Url;
 
+use super::listen::Network;
+
 #[derive(Debug, Clone, Args)]
 pub struct Config {
     /// Address the console listens on.
@@ -87,6 +89,13 @@ pub struct Config {
     #[arg(long, env = "BENTO_CONSOLE_SHUTDOWN_TIMEOUT", default_value_t = 30, value_parser = clap::value_parser!(u64).range(1..), global = true)]
     pub shutdown_timeout: u64,
 
+    /// Proxies in front of the console, as addresses or networks (comma-separated, or the
+    /// flag repeated): their X-Forwarded-For names the client (for logs, throttling and the
+    /// upstream's X-Forwarded-For) and their X-Request-Id names the request. No connection cap
+    /// applies to them. Nobody else's forwarding headers are believed.
+    #[arg(long = "trusted-proxy", env = "BENTO_CONSOLE_TRUSTED_PROXIES", value_delimiter = ',', global = true)]
+    pub trusted_proxies: Vec<Network>,
+
     /// Minutes of inactivity after which a session expires.
     #[arg(long, env = "BENTO_CONSOLE_SESSION_IDLE_MINUTES", default_value_t = 720, value_parser = clap::value_parser!(u32).range(1..), global = true)]
     pub session_idle_minutes: u32,
@@ -113,6 +122,7 @@ impl Config {
             max_connections_per_address: 256,
             body_idle_timeout: 60,
             shutdown_timeout: 30,
+            trusted_proxies: Vec::new(),
         }
     }
 
@@ -212,6 +222,14 @@ mod tests {
             assert!(parse(&[flag, "0"]).is_err(), "{flag}");
         }
         assert_eq!(parse(&["--max-connections-per-address", "8"]).unwrap().max_connections_per_address, 8);
+    }
+
+    #[test]
+    fn trusted_proxies_are_addresses_or_networks() {
+        let config = parse(&["--trusted-proxy", "10.0.0.0/8,192.0.2.7", "--trusted-proxy", "fd00::/8"]).unwrap();
+        let listed: Vec<String> = config.trusted_proxies.iter().map(ToString::to_string).collect();
+        assert_eq!(listed, ["10.0.0.0/8", "192.0.2.7/32", "fd00::/8"]);
+        assert!(parse(&["--trusted-proxy", "proxy.example"]).is_err());
     }
 
     #[test]

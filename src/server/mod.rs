@@ -106,6 +106,7 @@ pub struct Application {
     router: Router,
     state: AppState,
     limits: listen::Limits,
+    trusted: listen::TrustedProxies,
     session_cleanup: tokio::task::JoinHandle<()>,
 }
 
@@ -169,7 +170,8 @@ impl Application {
             per_address: config.max_connections_per_address,
             shutdown: Duration::from_secs(config.shutdown_timeout),
         };
-        Ok(Self { listener, tls, internal_listener, router, state, limits, session_cleanup })
+        let trusted = listen::TrustedProxies::new(&config.trusted_proxies);
+        Ok(Self { listener, tls, internal_listener, router, state, limits, trusted, session_cleanup })
     }
 
     pub fn port(&self) -> u16 {
@@ -208,8 +210,8 @@ impl Application {
             let _ = stop.send(());
         });
         let entrance = |reach, scheme| {
-            let (state, console) = (self.state.clone(), self.router.clone());
-            Arc::new(listen::Entrance { state, console, reach, scheme })
+            let (state, console, trusted) = (self.state.clone(), self.router.clone(), self.trusted.clone());
+            Arc::new(listen::Entrance { state, console, reach, scheme, trusted })
         };
         let scheme = if self.tls.is_some() { "https" } else { "http" };
         let public = entrance(listen::Reach::Public, scheme);

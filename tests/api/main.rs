@@ -9,6 +9,7 @@ mod entrance;
 mod gateway;
 mod helpers;
 mod listeners;
+mod logs;
 mod process;
 mod rest;
 mod setup;

@@ -40,14 +40,18 @@ impl Server {
         Self::start_with(args, |_| {}).await
     }
 
-    /// Serves a database with one organization, `acme`, and a Public deployment `open` on
-    /// `upstream` (reached with `Host: open.acme.apps.localhost`).
+    /// Serves a database with one organization, `acme`, whose admin is `ops@example.com`
+    /// (password `correct horse battery`), and two deployments on `upstream`: `open`
+    /// (Public, id 1, reached with `Host: open.acme.apps.localhost`) and `guarded` (Protected,
+    /// id 2).
     pub async fn start_with_deployment(args: &[&str], upstream: &str) -> Server {
         Self::start_with(args, |db_url| {
             let admin = ["user", "create", "--email", "ops@example.com", "--name", "Ops", "--admin"];
             command(db_url, &[&admin[..], &["--organization", "Acme"]].concat(), "correct horse battery\n");
-            let create = ["deployment", "create", "--name", "open", "--upstream", upstream, "--access", "public"];
-            command(db_url, &create, "");
+            for (name, access) in [("open", "public"), ("guarded", "protected")] {
+                let create = ["deployment", "create", "--name", name, "--upstream", upstream, "--access", access];
+                command(db_url, &create, "");
+            }
         })
         .await
     }
@@ -63,6 +67,7 @@ impl Server {
             .args(args)
             .env("DATABASE_URL", &db_url)
             .env("RUST_LOG", "info")
+            .env("NO_COLOR", "1")
             .stdin(Stdio::null())
             .stdout(Stdio::null())
             .stderr(Stdio::piped())

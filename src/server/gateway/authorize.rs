@@ -7,7 +7,7 @@ use axum::http::{header, HeaderMap, StatusCode};
 use super::{refusal::Refused, route::access_of, Route};
 use crate::{
     domain::AccessType,
-    server::{tokens, AppState},
+    server::{telemetry, tokens, AppState},
 };
 
 /// What authorization did with the request's credentials.
@@ -43,6 +43,10 @@ pub async fn authorize(
             .map_err(|_| Refused::new(StatusCode::INTERNAL_SERVER_ERROR, "The gateway could not check the token."))?,
         None => Err(tokens::Rejection::Malformed),
     };
+    if let (Some(presented), Ok(_)) = (presented, &verified) {
+        // The gateway enters no span of its own: the current one is the request's.
+        telemetry::record_token(&tracing::Span::current(), presented);
+    }
     let refused = match verified {
         Ok(token) if token.is_user && token.deployment_ids.contains(&route.id) => return Ok(Authorized::ByToken),
         Ok(_) => Refused::new(StatusCode::FORBIDDEN, "This token does not grant access to this deployment."),

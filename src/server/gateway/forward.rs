@@ -88,7 +88,7 @@ impl Upstreams {
 pub async fn forward(
     upstreams: &Upstreams,
     route: &Route,
-    caller: Caller,
+    caller: &Caller,
     authorized: Authorized,
     grpc: bool,
     request: Request,
@@ -108,7 +108,7 @@ pub async fn forward(
         Some(authority) => HeaderValue::from_str(authority.as_str()).ok(),
         None => parts.headers.get(header::HOST).cloned(),
     };
-    headers::to_upstream(&mut parts.headers, Seen { caller: &caller, host, authorized });
+    headers::to_upstream(&mut parts.headers, Seen { caller, host, authorized });
     parts.uri = uri;
     parts.version = if grpc { Version::HTTP_2 } else { Version::HTTP_11 };
     let idle = upstreams.timeouts.body_idle;

@@ -7,8 +7,8 @@
 //!   no `X-YATAI-API-TOKEN`, no console session cookie. Other credentials, such as an
 //!   upstream's own API key, pass.
 //! - Forwarding headers are the gateway's own: whatever a client claims in `X-Forwarded-*`,
-//!   `Forwarded` or `X-Real-IP` is dropped, and `X-Forwarded-For/Host/Proto` are set from
-//!   what the gateway saw.
+//!   `Forwarded`, `X-Real-IP` or `X-Request-Id` is dropped, and `X-Forwarded-For/Host/Proto`
+//!   are set from what the gateway saw, `X-Request-Id` to the request's id (see `listen`).
 
 use std::{io::Write, net::IpAddr};
 
@@ -33,6 +33,7 @@ const HOP_BY_HOP: [HeaderName; 9] = [
 const X_FORWARDED_FOR: HeaderName = HeaderName::from_static("x-forwarded-for");
 const X_FORWARDED_HOST: HeaderName = HeaderName::from_static("x-forwarded-host");
 const X_FORWARDED_PROTO: HeaderName = HeaderName::from_static("x-forwarded-proto");
+const X_REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
 
 /// Client claims about the path a request took; only the gateway's own reach an upstream.
 const CLIENT_FORWARDING: [HeaderName; 5] =
@@ -66,6 +67,7 @@ pub fn to_upstream(headers: &mut HeaderMap, seen: Seen<'_>) {
         headers.insert(X_FORWARDED_HOST, host);
     }
     headers.insert(X_FORWARDED_PROTO, HeaderValue::from_static(seen.caller.scheme));
+    headers.insert(X_REQUEST_ID, seen.caller.request_id.clone());
 }
 
 /// An address as a header value, formatted without an intermediate `String`.
@@ -232,7 +234,7 @@ mod tests {
         let session = format!("{SESSION_COOKIE}=s3cr3t");
         let mixed_cookie = format!("theme=dark; {SESSION_COOKIE}=s3cr3t; lang=en");
         type Case<'a> = (&'a str, Authorized, Vec<(&'a str, &'a str)>, Vec<&'a str>);
-        let gateway_set = ["x-forwarded-for: 203.0.113.9", "x-forwarded-proto: https"];
+        let gateway_set = ["x-forwarded-for: 203.0.113.9", "x-forwarded-proto: https", "x-request-id: 0123abcd"];
         let cases: Vec<Case> = vec![
             ("a checked token is consumed", Authorized::ByToken, vec![("authorization", &bearer)], vec![]),
             (
@@ -277,12 +279,18 @@ mod tests {
                     ("x-real-ip", "10.1.2.3"),
                     ("x-forwarded-host", "evil.example"),
                     ("x-forwarded-proto", "http"),
+                    ("x-request-id", "chosen-by-client"),
                 ],
                 vec![],
             ),
             ("the Host goes (the upstream URL names the upstream)", Authorized::Unchecked, vec![("host", "x")], vec![]),
         ];
-        let caller = Caller { ip: "203.0.113.9".parse().unwrap(), scheme: "https", reach: Reach::Public };
+        let caller = Caller {
+            ip: "203.0.113.9".parse().unwrap(),
+            scheme: "https",
+            reach: Reach::Public,
+            request_id: HeaderValue::from_static("0123abcd"),
+        };
         for (what, authorized, input, kept) in cases {
             let mut map = headers(&input);
             to_upstream(&mut map, Seen { caller: &caller, host: None, authorized });
@@ -296,7 +304,12 @@ mod tests {
     #[test]
     fn the_gateway_names_the_host_the_client_used_and_keeps_te_trailers() {
         let mut map = headers(&[("te", "trailers"), ("connection", "te")]);
-        let caller = Caller { ip: "::1".parse().unwrap(), scheme: "http", reach: Reach::Internal };
+        let caller = Caller {
+            ip: "::1".parse().unwrap(),
+            scheme: "http",
+            reach: Reach::Internal,
+            request_id: HeaderValue::from_static("id"),
+        };
         let host = Some(HeaderValue::from_static("s.acme.apps.localhost:3000"));
         to_upstream(&mut map, Seen { caller: &caller, host, authorized: Authorized::Unchecked });
         assert_eq!(map["te"], "trailers");

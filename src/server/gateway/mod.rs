@@ -23,7 +23,7 @@ use std::net::IpAddr;
 
 use axum::{
     extract::Request,
-    http::{header, HeaderMap},
+    http::{header, HeaderMap, HeaderValue},
     response::Response,
 };
 use tokio_rustls::rustls::ClientConfig;
@@ -48,17 +48,18 @@ impl Gateway {
     }
 }
 
-/// Who is calling: their address, the scheme of the listener they reached, and that
-/// listener's reach.
-#[derive(Clone, Copy, Debug)]
+/// Who is calling: their address, the scheme of the listener they reached, that listener's
+/// reach, and the request's id (passed on upstream).
+#[derive(Clone, Debug)]
 pub struct Caller {
     pub ip: IpAddr,
     pub scheme: &'static str,
     pub reach: Reach,
+    pub request_id: HeaderValue,
 }
 
 /// Answers a request for a deployment host: route, authorize, forward.
-pub async fn handle(state: &AppState, target: Option<Target>, caller: Caller, request: Request) -> Response {
+pub async fn handle(state: &AppState, target: Option<Target>, caller: &Caller, request: Request) -> Response {
     let grpc = is_grpc(request.headers());
     let route = match route::route_for(state, target.as_ref(), caller).await {
         Ok(route) => route,

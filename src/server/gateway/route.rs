@@ -12,7 +12,7 @@ use axum::http::StatusCode;
 pub use repo::Route;
 
 /// The route the caller may reach, or why not. Private and unknown look the same from outside.
-pub async fn route_for(state: &AppState, target: Option<&Target>, caller: Caller) -> Result<Arc<Route>, Refused> {
+pub async fn route_for(state: &AppState, target: Option<&Target>, caller: &Caller) -> Result<Arc<Route>, Refused> {
     let not_found = || Refused::new(StatusCode::NOT_FOUND, "No deployment is served at this address.");
     let Some(target) = target else { return Err(not_found()) };
     match find(state, target).await {

@@ -1,21 +1,29 @@
-//! The first thing every request meets: its `Host` checked (RFC 9112 §3.2), then deployment
-//! hosts go to the gateway and everything else to the console, so deployment traffic never
-//! pays for the console's sessions and pages.
+//! The first thing every request meets, console, API and gateway alike: it gets its id, its
+//! span and its access-log line, its `Host` is checked (RFC 9112 §3.2), then deployment hosts
+//! go to the gateway and everything else to the console, so deployment traffic never pays for
+//! the console's sessions and pages.
 
-use std::{convert::Infallible, future::Future, net::SocketAddr, pin::Pin, sync::Arc};
+use std::{convert::Infallible, future::Future, net::SocketAddr, pin::Pin, sync::Arc, time::Instant};
 
 use axum::{
     body::Body,
     extract::{ConnectInfo, Request},
-    http::{header, StatusCode, Version},
+    http::{header, HeaderName, StatusCode, Version},
     response::Response,
     Router,
 };
 use hyper::body::Incoming;
 use tower::ServiceExt;
+use tracing::{
+    field::{display, Empty},
+    Instrument, Span,
+};
 
-use super::Reach;
-use crate::server::{gateway, AppState};
+use super::{request_id::RequestId, trusted::TrustedProxies, Reach};
+use crate::server::{gateway, telemetry::RequestSpan, AppState};
+
+const X_REQUEST_ID: HeaderName = HeaderName::from_static(super::request_id::HEADER);
+const X_TRACE_ID: HeaderName = HeaderName::from_static("x-trace-id");
 
 /// Everything a connection needs to answer requests. Shared by all connections of a listener.
 pub struct Entrance {
@@ -24,32 +32,84 @@ pub struct Entrance {
     pub reach: Reach,
     /// `http` or `https`, as this listener speaks it (for `X-Forwarded-Proto`).
     pub scheme: &'static str,
+    pub trusted: TrustedProxies,
 }
 
 pub type ResponseFuture = Pin<Box<dyn Future<Output = Result<Response, Infallible>> + Send>>;
 
 impl Entrance {
+    /// Answers one request inside a span that carries its id (every log line of the request
+    /// has it), and writes one access-log line when the response starts: the span's fields
+    /// (id, client address, method, route or deployment, the token's display prefix once a
+    /// token has identified the caller), the status and the latency to the response headers.
+    /// Never a query string, a header value, a cookie or a secret.
     pub fn dispatch(self: &Arc<Self>, peer: SocketAddr, request: Request<Incoming>) -> ResponseFuture {
-        let mut request = request.map(Body::new);
+        let started = Instant::now();
+        let from_proxy = self.trusted.contains(peer.ip());
+        let client = if from_proxy { self.trusted.client(peer.ip(), request.headers()) } else { peer.ip() };
+        let id = RequestId::for_request(request.headers(), from_proxy);
+        let method = clip(request.method().as_str(), 16);
+        let span =
+            tracing::info_span!("request", %id, %client, %method, route = Empty, deployment = Empty, token = Empty);
+        let entrance = Arc::clone(self);
+        let peer = SocketAddr::new(client, peer.port());
+        Box::pin(async move {
+            let mut response = entrance.answer(peer, &id, request.map(Body::new)).instrument(span.clone()).await;
+            let status = response.status();
+            let headers = response.headers_mut();
+            headers.insert(X_REQUEST_ID, id.header_value().clone());
+            if status.is_server_error() {
+                headers.insert(X_TRACE_ID, id.header_value().clone());
+            }
+            let latency_us = u64::try_from(started.elapsed().as_micros()).unwrap_or(u64::MAX);
+            span.in_scope(|| tracing::info!(target: "access", status = status.as_u16(), latency_us, "served"));
+            Ok(response)
+        })
+    }
+
+    /// `client` is the caller's address (the peer's, or the one a trusted proxy reports).
+    async fn answer(&self, client: SocketAddr, id: &RequestId, mut request: Request) -> Response {
         if let Err(problem) = check_host(&request) {
-            return Box::pin(async move { Ok(gateway::error(StatusCode::BAD_REQUEST, problem)) });
+            return gateway::error(StatusCode::BAD_REQUEST, problem);
         }
         let target = gateway::target_of_request(&request, &self.state.settings.apps_domain);
+        if target.is_none() {
+            Span::current().record("route", display(clip(request.uri().path(), 128)));
+        }
         match (target, self.reach) {
             (Some(target), reach) => {
-                let entrance = Arc::clone(self);
-                let caller = gateway::Caller { ip: peer.ip(), scheme: self.scheme, reach };
-                Box::pin(async move { Ok(gateway::handle(&entrance.state, target, caller, request).await) })
+                if let Some(target) = &target {
+                    Span::current().record("deployment", display(target.key()));
+                }
+                let caller = gateway::Caller {
+                    ip: client.ip(),
+                    scheme: self.scheme,
+                    reach,
+                    request_id: id.header_value().clone(),
+                };
+                gateway::handle(&self.state, target, &caller, request).await
             }
-            (None, Reach::Internal) => {
-                Box::pin(async { Ok(gateway::error(StatusCode::NOT_FOUND, "This address serves deployments only.")) })
-            }
+            (None, Reach::Internal) => gateway::error(StatusCode::NOT_FOUND, "This address serves deployments only."),
             (None, Reach::Public) => {
-                request.extensions_mut().insert(ConnectInfo(peer));
-                Box::pin(self.console.clone().oneshot(request))
+                request.extensions_mut().insert(ConnectInfo(client));
+                request.extensions_mut().insert(RequestSpan(Span::current()));
+                match self.console.clone().oneshot(request).await {
+                    Ok(response) => response,
+                    Err(infallible) => match infallible {},
+                }
             }
         }
     }
+}
+
+/// At most `max` bytes of `text`, cut at a character boundary: log fields must stay short
+/// whatever a client sends.
+fn clip(text: &str, max: usize) -> &str {
+    let mut end = text.len().min(max);
+    while !text.is_char_boundary(end) {
+        end -= 1;
+    }
+    &text[..end]
 }
 
 /// RFC 9112 §3.2: a server answers 400 to an HTTP/1.1 request without `Host`, to any request
@@ -89,6 +149,13 @@ mod tests {
             builder = builder.header(header::HOST, *host);
         }
         builder.body(Body::empty()).unwrap()
+    }
+
+    #[test]
+    fn log_fields_are_clipped_at_a_character_boundary() {
+        assert_eq!(clip("/healthz", 128), "/healthz");
+        assert_eq!(clip("/ééé", 4), "/é");
+        assert_eq!(clip("/ééé", 3), "/é");
     }
 
     #[test]

@@ -7,6 +7,8 @@ mod connection;
 mod entrance;
 mod first_byte;
 mod open_files;
+mod request_id;
+mod trusted;
 
 use std::{
     net::SocketAddr,
@@ -24,11 +26,12 @@ use tokio::{
 };
 use tokio_rustls::TlsAcceptor;
 
-use client_slots::ClientSlots;
+use client_slots::{ClientSlots, Slot};
 pub use connection::Limits;
 use connection::{Connections, Held};
 pub use entrance::Entrance;
 pub use open_files::raise_limit as raise_open_file_limit;
+pub use trusted::{Network, TrustedProxies};
 
 /// How long a serving thread's runtime waits for blocking work (password hashing) at exit.
 const RUNTIME_SHUTDOWN_TIMEOUT: Duration = Duration::from_secs(5);
@@ -87,7 +90,10 @@ pub async fn serve_on_each_core(
             },
             _ = stopped.changed() => break,
         };
-        let Some(slot) = slots.acquire(peer.ip()) else { continue };
+        // A trusted proxy carries many clients' connections: the cap would be theirs.
+        let slot =
+            if entrance.trusted.contains(peer.ip()) { Some(Slot::unlimited()) } else { slots.acquire(peer.ip()) };
+        let Some(slot) = slot else { continue };
         let _ = stream.set_nodelay(true);
         let Ok(stream) = stream.into_std() else { continue };
         if let Some(thread) = threads.iter().min_by_key(|thread| thread.open.load(Ordering::Relaxed)) {

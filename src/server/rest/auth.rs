@@ -10,7 +10,7 @@ use super::{schema, RestError};
 use crate::server::{
     accounts::{repo, AccountRow, Actor},
     error::internal,
-    tokens, AppState,
+    telemetry, tokens, AppState,
 };
 
 /// A request authenticated by a valid Developer token.
@@ -31,7 +31,12 @@ impl FromRequestParts<AppState> for Developer {
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, RestError> {
         let presented = presented_token(parts).ok_or_else(|| RestError::unauthorized(NO_TOKEN))?;
         let verified = match tokens::verify(&state.pool, &state.caches.tokens, presented).await? {
-            Ok(verified) => verified,
+            Ok(verified) => {
+                if let Some(telemetry::RequestSpan(span)) = parts.extensions.get() {
+                    telemetry::record_token(span, presented);
+                }
+                verified
+            }
             Err(rejection) => {
                 tracing::info!(%rejection, "API request refused");
                 return Err(RestError::unauthorized(BAD_TOKEN));
