@@ -28,13 +28,15 @@ pub struct IdleTimeout<B> {
     /// Armed only when the inner body first has nothing to give, so bodies that never wait
     /// (most small ones) never touch the timer.
     timer: Option<Pin<Box<Sleep>>>,
-    /// Which body this is, for the log.
+    /// Which body this is, and the request's span: bodies are polled after the request's
+    /// future has returned, outside its span.
     what: &'static str,
+    span: tracing::Span,
 }
 
 impl<B> IdleTimeout<B> {
     pub fn new(inner: B, idle: Duration, what: &'static str) -> Self {
-        Self { inner, idle, last_frame: Instant::now(), timer: None, what }
+        Self { inner, idle, last_frame: Instant::now(), timer: None, what, span: tracing::Span::current() }
     }
 }
 
@@ -59,7 +61,7 @@ where
             timer.as_mut().reset(deadline);
         }
         ready!(timer.as_mut().poll(cx));
-        tracing::warn!(body = self.what, idle_seconds = self.idle.as_secs(), "body stalled; ending it");
+        tracing::warn!(parent: &self.span, body = self.what, idle_seconds = self.idle.as_secs(), "body stalled; ending it");
         Poll::Ready(Some(Err(Box::new(Stalled(self.idle)))))
     }
 
