@@ -3,10 +3,11 @@
 //! everything else on the listener is the console.
 //!
 //! One module per phase, as in pingora, each depending only on the ones before it:
-//! [`host`] (Host → target), [`route`] (target → deployment, through the route cache),
-//! [`authorize`] (access type × User token, with the failure limiter), [`forward`] (the
-//! upstream request: URI and header rewrite, streaming both ways), and [`refusal`] (the
-//! gateway's own answers: JSON, or a gRPC status to gRPC calls).
+//! `host` (Host → target, within DNS limits), `route` (target → deployment, through
+//! `route_cache`), `authorize` (access type × User token, with the failure `limiter`), and
+//! `forward` (the upstream request: `path` for its URI, `headers` for what may reach the
+//! upstream and the client, `idle_body` for stalled bodies; streaming both ways). `refusal`
+//! holds the gateway's own answers: JSON, or a gRPC status to gRPC calls.
 
 mod authorize;
 mod forward;

@@ -1,6 +1,8 @@
 //! Accepting connections: plain TCP or TLS (rustls, ALPN `h2` then `http/1.1`), HTTP/1.1 and
-//! HTTP/2 on the same port, each served by hyper ([`connection`]). The first thing a request
-//! meets is the [`Entrance`].
+//! HTTP/2 on the same port, each served by hyper (`connection`, with its deadlines), at most
+//! so many per client address (`client_slots`). The first thing a request meets is the
+//! [`Entrance`]: its id (`request_id`), the client behind a trusted proxy (`trusted`), its
+//! span and access-log line.
 
 mod client_slots;
 mod connection;
@@ -117,7 +119,7 @@ struct Handed {
 }
 
 /// A thread with its own single-threaded runtime, serving the connections it is handed until
-/// the sender is dropped, then finishing in-flight requests.
+/// the sender is dropped, then letting in-flight requests finish until the shutdown deadline.
 struct ServingThread {
     connections: mpsc::UnboundedSender<Handed>,
     open: Arc<AtomicUsize>,
