@@ -5,6 +5,8 @@ use std::{net::SocketAddr, path::PathBuf, time::Duration};
 use clap::Args;
 use url::Url;
 
+use super::listen::Network;
+
 #[derive(Debug, Clone, Args)]
 pub struct Config {
     /// Address the console listens on.
@@ -40,6 +42,11 @@ pub struct Config {
     #[arg(long, env = "BENTO_CONSOLE_UPSTREAM_TIMEOUT", default_value_t = 60, value_parser = clap::value_parser!(u64).range(1..), global = true)]
     pub upstream_timeout: u64,
 
+    /// Seconds the gateway waits for the next chunk of a body, the upstream's response body or
+    /// the client's request body, before ending it with an error.
+    #[arg(long, env = "BENTO_CONSOLE_BODY_IDLE_TIMEOUT", default_value_t = 60, value_parser = clap::value_parser!(u64).range(1..), global = true)]
+    pub body_idle_timeout: u64,
+
     /// PEM certificate chain (leaf first) for serving HTTPS, HTTP/2 and gRPC over TLS on the
     /// listen address. Needs --tls-key.
     #[arg(long, env = "BENTO_CONSOLE_TLS_CERT", requires = "tls_key", global = true)]
@@ -59,6 +66,35 @@ pub struct Config {
     /// the system's.
     #[arg(long, env = "BENTO_CONSOLE_UPSTREAM_CA", global = true)]
     pub upstream_ca: Option<PathBuf>,
+
+    /// Seconds a new connection may take to send the first byte of its first request (the TLS
+    /// handshake included) before it is closed. Silent connections must not hold a file
+    /// descriptor for long.
+    #[arg(long, env = "BENTO_CONSOLE_FIRST_BYTE_TIMEOUT", default_value_t = 10, value_parser = clap::value_parser!(u64).range(1..), global = true)]
+    pub first_byte_timeout: u64,
+
+    /// Seconds a connection may stay open without starting a request before it is closed
+    /// (HTTP/2: GOAWAY; requests in flight finish). HTTP/1.1 connections also wait at most 30
+    /// seconds for the next request's headers.
+    #[arg(long, env = "BENTO_CONSOLE_IDLE_TIMEOUT", default_value_t = 60, value_parser = clap::value_parser!(u64).range(1..), global = true)]
+    pub idle_timeout: u64,
+
+    /// Open connections allowed per client address (IPv6: per /64); more are closed at once.
+    /// Trusted proxies (--trusted-proxy) are exempt.
+    #[arg(long, env = "BENTO_CONSOLE_MAX_CONNECTIONS_PER_ADDRESS", default_value_t = 256, value_parser = clap::value_parser!(u32).range(1..), global = true)]
+    pub max_connections_per_address: u32,
+
+    /// Seconds a shutdown (SIGTERM, SIGINT) waits for requests in flight before it closes the
+    /// connections still open and exits.
+    #[arg(long, env = "BENTO_CONSOLE_SHUTDOWN_TIMEOUT", default_value_t = 30, value_parser = clap::value_parser!(u64).range(1..), global = true)]
+    pub shutdown_timeout: u64,
+
+    /// Proxies in front of the console, as addresses or networks (comma-separated, or the
+    /// flag repeated): their X-Forwarded-For names the client (for logs, throttling and the
+    /// upstream's X-Forwarded-For) and their X-Request-Id names the request. No connection cap
+    /// applies to them. Nobody else's forwarding headers are believed.
+    #[arg(long = "trusted-proxy", env = "BENTO_CONSOLE_TRUSTED_PROXIES", value_delimiter = ',', global = true)]
+    pub trusted_proxies: Vec<Network>,
 
     /// Minutes of inactivity after which a session expires.
     #[arg(long, env = "BENTO_CONSOLE_SESSION_IDLE_MINUTES", default_value_t = 720, value_parser = clap::value_parser!(u32).range(1..), global = true)]
@@ -81,6 +117,12 @@ impl Config {
             internal_addr: None,
             upstream_ca: None,
             session_idle_minutes: 720,
+            first_byte_timeout: 10,
+            idle_timeout: 60,
+            max_connections_per_address: 256,
+            body_idle_timeout: 60,
+            shutdown_timeout: 30,
+            trusted_proxies: Vec::new(),
         }
     }
 
@@ -196,6 +238,33 @@ mod tests {
             let config = parse(&["--public-url", fine[0], "--apps-domain", fine[1]]).unwrap();
             assert_eq!(config.check(), Ok(()), "{fine:?}");
         }
+    }
+
+    #[test]
+    fn connection_limits_have_defaults_and_refuse_zero() {
+        let config = parse(&[]).unwrap();
+        let defaults = Config::local(String::new());
+        if std::env::var_os("BENTO_CONSOLE_FIRST_BYTE_TIMEOUT").is_none() {
+            assert_eq!(config.first_byte_timeout, defaults.first_byte_timeout);
+        }
+        for flag in [
+            "--first-byte-timeout",
+            "--idle-timeout",
+            "--max-connections-per-address",
+            "--body-idle-timeout",
+            "--shutdown-timeout",
+        ] {
+            assert!(parse(&[flag, "0"]).is_err(), "{flag}");
+        }
+        assert_eq!(parse(&["--max-connections-per-address", "8"]).unwrap().max_connections_per_address, 8);
+    }
+
+    #[test]
+    fn trusted_proxies_are_addresses_or_networks() {
+        let config = parse(&["--trusted-proxy", "10.0.0.0/8,192.0.2.7", "--trusted-proxy", "fd00::/8"]).unwrap();
+        let listed: Vec<String> = config.trusted_proxies.iter().map(ToString::to_string).collect();
+        assert_eq!(listed, ["10.0.0.0/8", "192.0.2.7/32", "fd00::/8"]);
+        assert!(parse(&["--trusted-proxy", "proxy.example"]).is_err());
     }
 
     #[test]

@@ -43,4 +43,12 @@ impl ServiceError {
     pub fn log_unexpected(err: &anyhow::Error) {
         tracing::error!(error = format!("{err:#}"), "unexpected failure");
     }
+
+    /// For adapters that answer every error alike (the gateway): logs the cause when it is
+    /// an unexpected failure.
+    pub fn log_if_unexpected(self) {
+        if let ServiceError::Unexpected(err) = &self {
+            Self::log_unexpected(err);
+        }
+    }
 }

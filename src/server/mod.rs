@@ -17,7 +17,7 @@ pub mod telemetry;
 pub mod tls;
 pub mod tokens;
 
-use std::{future::Future, net::SocketAddr, sync::Arc};
+use std::{future::Future, net::SocketAddr, sync::Arc, time::Duration};
 
 use anyhow::Context;
 use axum::{extract::State, http::StatusCode, routing::get, Json, Router};
@@ -90,6 +90,8 @@ pub struct Application {
     internal_listener: Option<TcpListener>,
     router: Router,
     state: AppState,
+    limits: listen::Limits,
+    trusted: listen::TrustedProxies,
     session_cleanup: tokio::task::JoinHandle<()>,
 }
 
@@ -103,6 +105,10 @@ impl Application {
             _ => None,
         };
         let upstream_tls = tls::upstream_client_config(config.upstream_ca.as_deref())?;
+        match listen::raise_open_file_limit() {
+            Ok(limit) => tracing::info!(limit, "open-file limit"),
+            Err(err) => tracing::warn!(error = %err, "could not raise the open-file limit"),
+        }
         let pool = db::connect_and_migrate(&config.database_url).await?;
         let listener = bind(config.addr).await?;
         let internal_listener = match config.internal_addr {
@@ -127,8 +133,11 @@ impl Application {
             reveals: Default::default(),
             caches: Caches::default(),
             gateway: Arc::new(gateway::Gateway::new(
-                std::time::Duration::from_secs(config.upstream_connect_timeout),
-                std::time::Duration::from_secs(config.upstream_timeout),
+                gateway::Timeouts {
+                    connect: Duration::from_secs(config.upstream_connect_timeout),
+                    response: Duration::from_secs(config.upstream_timeout),
+                    body_idle: Duration::from_secs(config.body_idle_timeout),
+                },
                 upstream_tls,
             )),
         };
@@ -141,7 +150,14 @@ impl Application {
             }
         });
         let router = router(state.clone(), &config);
-        Ok(Self { listener, tls, internal_listener, router, state, session_cleanup })
+        let limits = listen::Limits {
+            first_byte: Duration::from_secs(config.first_byte_timeout),
+            idle: Duration::from_secs(config.idle_timeout),
+            per_address: config.max_connections_per_address,
+            shutdown: Duration::from_secs(config.shutdown_timeout),
+        };
+        let trusted = listen::TrustedProxies::new(&config.trusted_proxies);
+        Ok(Self { listener, tls, internal_listener, router, state, limits, trusted, session_cleanup })
     }
 
     pub fn port(&self) -> u16 {
@@ -151,6 +167,11 @@ impl Application {
     /// The internal listener's port, when there is one.
     pub fn internal_port(&self) -> Option<u16> {
         self.internal_listener.as_ref()?.local_addr().ok().map(|addr| addr.port())
+    }
+
+    /// The in-memory caches, e.g. to watch their size from a test.
+    pub fn caches(&self) -> &Caches {
+        &self.state.caches
     }
 
     /// The one-time first-run setup URL, while no user exists.
@@ -175,17 +196,17 @@ impl Application {
             let _ = stop.send(());
         });
         let entrance = |reach, scheme| {
-            let (state, console) = (self.state.clone(), self.router.clone());
-            Arc::new(listen::Entrance { state, console, reach, scheme })
+            let (state, console, trusted) = (self.state.clone(), self.router.clone(), self.trusted.clone());
+            Arc::new(listen::Entrance { state, console, reach, scheme, trusted })
         };
         let scheme = if self.tls.is_some() { "https" } else { "http" };
         let public = entrance(listen::Reach::Public, scheme);
-        let public = listen::serve_on_each_core(self.listener, self.tls, public, stopped.clone());
+        let public = listen::serve_on_each_core(self.listener, self.tls, public, self.limits, stopped.clone());
         match self.internal_listener {
             Some(internal) => {
                 tracing::info!(addr = %internal.local_addr()?, "internal gateway listening (every deployment, no token)");
                 let entrance = entrance(listen::Reach::Internal, "http");
-                let internal = listen::serve_on_each_core(internal, None, entrance, stopped);
+                let internal = listen::serve_on_each_core(internal, None, entrance, self.limits, stopped);
                 let (public, internal) = tokio::join!(public, internal);
                 public.and(internal)?;
             }

@@ -194,3 +194,28 @@ async fn a_port_in_use_is_an_error_not_a_shared_listener() {
     let error = bento_console::server::Application::build(config).await.err().expect("the port is taken");
     assert!(format!("{error:#}").contains("could not listen on"), "{error:#}");
 }
+
+/// Issue 10, item 3, over TLS: a client that completes the handshake and then sends nothing
+/// is closed at the first-byte deadline, like one that never starts the handshake.
+#[tokio::test]
+async fn silent_tls_connections_are_closed_at_the_first_byte_deadline() {
+    use tokio::io::AsyncReadExt;
+    let dir = std::sync::Arc::new(tempfile::tempdir().unwrap());
+    let cert = certificate(dir.path(), &["localhost"]);
+    let mut config = config_for(&dir);
+    config.tls_cert = Some(cert.cert_path.clone());
+    config.tls_key = Some(cert.key_path.clone());
+    config.first_byte_timeout = 1;
+    let app = crate::helpers::spawn_app_with(config, dir, crate::helpers::browser_like_client()).await;
+    let port = port_of(&app.base_url);
+
+    let started = std::time::Instant::now();
+    let mut handshaken = tls_connect(port, "localhost", &cert, &["http/1.1"]).await;
+    let mut untouched = TcpStream::connect(("127.0.0.1", port)).await.unwrap();
+    let mut byte = [0u8; 1];
+    let read = tokio::time::timeout(std::time::Duration::from_secs(3), handshaken.read(&mut byte)).await;
+    assert!(matches!(read, Ok(Ok(0) | Err(_))), "still open after the deadline: {read:?}");
+    let read = tokio::time::timeout(std::time::Duration::from_secs(3), untouched.read(&mut byte)).await;
+    assert!(matches!(read, Ok(Ok(0) | Err(_))), "no handshake, still open: {read:?}");
+    assert!(started.elapsed() >= std::time::Duration::from_millis(900));
+}

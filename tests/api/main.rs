@@ -3,12 +3,16 @@
 
 mod auth;
 mod cli;
+mod connections;
 mod database;
 mod deployments;
+mod entrance;
 mod gateway;
 mod headers;
 mod helpers;
 mod listeners;
+mod logs;
+mod process;
 mod rest;
 mod setup;
 mod tokens;

@@ -1,6 +1,9 @@
-//! Failed gateway authentications per client address: 30 within a minute lock the address
-//! out for the rest of that minute (429 with `Retry-After`). Kept in memory: it protects this
-//! process's CPU and the database from token guessing, and needs no coordination.
+//! Failed gateway authentications per client address: past 30 within a minute, the address's
+//! failed attempts are answered 429 with `Retry-After` for the rest of that minute. Kept in
+//! memory: it slows token guessing and needs no coordination.
+//!
+//! Only failures are limited, never a token that verifies: behind a proxy or a shared NAT,
+//! one client's bad attempts must not lock out everyone else on that address.
 
 use std::{
     collections::HashMap,
@@ -18,7 +21,9 @@ const MAX_ADDRESSES: usize = 100_000;
 pub struct AuthFailures(Arc<Mutex<HashMap<IpAddr, (u32, Instant)>>>);
 
 impl AuthFailures {
-    pub fn record(&self, ip: IpAddr) {
+    /// Counts a failure from `ip`. Returns how long the address must wait when this failure
+    /// is over the limit.
+    pub fn record(&self, ip: IpAddr) -> Option<Duration> {
         let mut failures = self.0.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
         if failures.len() >= MAX_ADDRESSES {
             failures.retain(|_, (_, since)| since.elapsed() < WINDOW);
@@ -27,14 +32,8 @@ impl AuthFailures {
         if entry.1.elapsed() >= WINDOW {
             *entry = (0, Instant::now());
         }
-        entry.0 += 1;
-    }
-
-    /// How long `ip` must wait, if it is locked out.
-    pub fn locked_for(&self, ip: IpAddr) -> Option<Duration> {
-        let failures = self.0.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
-        let (count, since) = failures.get(&ip)?;
-        (*count >= MAX_FAILURES && since.elapsed() < WINDOW).then(|| WINDOW - since.elapsed())
+        entry.0 = entry.0.saturating_add(1);
+        (entry.0 > MAX_FAILURES).then(|| WINDOW.saturating_sub(entry.1.elapsed()))
     }
 }
 
@@ -43,16 +42,14 @@ mod tests {
     use super::*;
 
     #[test]
-    fn thirty_failures_lock_an_address_out() {
+    fn failures_past_thirty_are_locked_out() {
         let failures = AuthFailures::default();
         let (a, b): (IpAddr, IpAddr) = ("127.0.0.1".parse().unwrap(), "127.0.0.2".parse().unwrap());
-        for _ in 0..29 {
-            failures.record(a);
+        for _ in 0..30 {
+            assert!(failures.record(a).is_none());
         }
-        assert!(failures.locked_for(a).is_none());
-        failures.record(a);
-        let wait = failures.locked_for(a).unwrap();
+        let wait = failures.record(a).unwrap();
         assert!(wait <= WINDOW && wait > Duration::from_secs(50));
-        assert!(failures.locked_for(b).is_none(), "other addresses are not affected");
+        assert!(failures.record(b).is_none(), "other addresses are not affected");
     }
 }

@@ -1,15 +1,12 @@
 //! Who is calling: a Developer token, and the user and organization it belongs to.
 
-use axum::{
-    extract::FromRequestParts,
-    http::{header, request::Parts},
-    Json,
-};
+use axum::{extract::FromRequestParts, http::request::Parts, Json};
 
 use super::{schema, RestError};
 use crate::server::{
     accounts::{repo, AccountRow, Actor},
     error::ServiceError,
+    telemetry,
     tokens::{self, Rejection},
     AppState,
 };
@@ -32,7 +29,12 @@ impl FromRequestParts<AppState> for Developer {
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, RestError> {
         let presented = presented_token(parts).ok_or_else(|| RestError::unauthorized(NO_TOKEN))?;
         let verified = match tokens::verify(&state.pool, &state.caches.tokens, presented).await {
-            Ok(verified) => verified,
+            Ok(verified) => {
+                if let Some(telemetry::RequestSpan(span)) = parts.extensions.get() {
+                    telemetry::record_token(span, presented);
+                }
+                verified
+            }
             Err(Rejection::Unexpected(err)) => return Err(err.into()),
             Err(rejection) => {
                 tracing::info!(%rejection, "API request refused");
@@ -56,9 +58,7 @@ fn presented_token(parts: &Parts) -> Option<&str> {
     if let Some(token) = parts.headers.get("x-yatai-api-token") {
         return token.to_str().ok().map(str::trim);
     }
-    let authorization = parts.headers.get(header::AUTHORIZATION)?.to_str().ok()?;
-    let (scheme, token) = authorization.split_once(' ')?;
-    scheme.eq_ignore_ascii_case("bearer").then(|| token.trim())
+    tokens::bearer_token(&parts.headers)
 }
 
 pub fn user(account: &AccountRow) -> schema::User {

@@ -193,6 +193,13 @@ async fn with_grants(pool: &db::Pool, rows: Vec<repo::TokenRow>) -> ServiceResul
         .collect())
 }
 
+/// The token of an `Authorization: Bearer <token>` header (scheme in any case), as the gateway
+/// and the REST API both accept it.
+pub fn bearer_token(headers: &http::HeaderMap) -> Option<&str> {
+    let (scheme, token) = headers.get(http::header::AUTHORIZATION)?.to_str().ok()?.split_once(' ')?;
+    scheme.eq_ignore_ascii_case("bearer").then(|| token.trim())
+}
+
 /// Who a valid token belongs to and what it grants.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct VerifiedToken {
