@@ -45,8 +45,11 @@ lint:
 	cargo clippy --features ssr --all-targets -- -D warnings
 	cargo clippy --lib --features hydrate --target wasm32-unknown-unknown -- -D warnings
 
+## unit: unit and integration tests, the integration suite once on SQLite and once on a
+## throwaway PostgreSQL cluster (scripts/with-postgres.sh installs and starts it)
 unit:
 	cargo test --features ssr --lib --bins --tests
+	scripts/with-postgres.sh cargo test --features ssr --test api
 
 cli: unit
 	scripts/install-bentoml.sh
@@ -58,6 +61,8 @@ cli: unit
 e2e: build-dev
 	scripts/install-tools.sh browser e2e
 	cd end2end && BENTO_CONSOLE_BIN=$(CARGO_TARGET_DIR)/debug/bento-console npx playwright test
+	cd end2end && BENTO_CONSOLE_BIN=$(CARGO_TARGET_DIR)/debug/bento-console \
+	  ../scripts/with-postgres.sh npx playwright test tests/tokens.spec.ts tests/deployments.spec.ts tests/gateway.spec.ts
 
 ## bench: token verification, page render and create latencies; API and gateway throughput with
 ## wrk (the gateway against nginx)

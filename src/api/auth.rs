@@ -39,7 +39,7 @@ pub async fn logout() -> Result<(), AppError> {
 #[server(prefix = "/rpc", endpoint = "setup_available")]
 pub async fn setup_available(code: String) -> Result<bool, AppError> {
     let state = super::context::state()?;
-    Ok(state.setup.matches(&code) && !crate::server::accounts::any_user_exists(&state.pool).await?)
+    Ok(crate::server::accounts::setup_open(&state.pool, &code).await?)
 }
 
 /// Creates the organization and its first admin, then signs that admin in.
@@ -56,14 +56,13 @@ pub async fn setup(
     use crate::domain::{Email, NewPassword, OrganizationName, PersonName};
     use crate::server::accounts;
     let state = context::state()?;
-    let organization = OrganizationName::parse(&organization_name)?;
-    let name = PersonName::parse(&name)?;
-    let email = Email::parse(&email)?;
-    let password = NewPassword::parse(&password, &password_confirmation)?;
-    let user_id = state
-        .setup
-        .complete(&code, || accounts::create_first_admin(&state.pool, organization, name, email, password))
-        .await?;
+    let admin = accounts::FirstAdmin {
+        organization: OrganizationName::parse(&organization_name)?,
+        name: PersonName::parse(&name)?,
+        email: Email::parse(&email)?,
+        password: NewPassword::parse(&password, &password_confirmation)?,
+    };
+    let user_id = accounts::create_first_admin(&state.pool, &code, admin).await?;
     context::session().await?.sign_in(user_id).await?;
     leptos_axum::redirect("/");
     Ok(())

@@ -1,37 +1,94 @@
 //! One-time reveals for forms posted without JavaScript.
 //!
-//! Such a post is answered with a redirect, which drops the server function's response, so the
-//! created token waits here, in memory only (never in the database or a cookie), until the
-//! next render of the same session takes it, or five minutes pass. With several replicas this
-//! needs sticky sessions; with JavaScript (the usual case) the reveal never comes here.
+//! Such a post is answered with a redirect, which drops the server function's response. The
+//! created token rides on that redirect in a cookie encrypted and authenticated with the
+//! replicas' shared key (AES-256-GCM, `--secret-key`), so whichever replica renders the next
+//! page can show it, and the secret is never written to the database or to any server's
+//! memory beyond the request. The cookie is `HttpOnly`, `SameSite=Strict`, scoped to the API
+//! Tokens page, lives five minutes at most, is bound to the session that created the token,
+//! and is deleted by the render that shows it.
 
-use std::{
-    collections::HashMap,
-    sync::Arc,
-    time::{Duration, Instant},
-};
+use axum::http::{header, HeaderValue};
+use cookie::{Cookie, CookieJar, Key, SameSite};
+use leptos::prelude::*;
+use leptos_axum::ResponseOptions;
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
 
-use tokio::sync::Mutex;
+use super::{tokens::CreatedToken, AppError};
+use crate::server::{auth::AuthSession, db};
 
-use super::tokens::CreatedToken;
-use crate::server::auth::AuthSession;
+const COOKIE: &str = "bento_console_reveal";
+const PATH: &str = "/api_tokens";
+const TTL_SECONDS: i64 = 300;
 
-const TTL: Duration = Duration::from_secs(300);
+#[derive(Serialize, Deserialize)]
+struct Sealed {
+    created: CreatedToken,
+    /// Unix time after which the reveal is void.
+    until: i64,
+    /// SHA-256 of the session id: another session's cookie reveals nothing.
+    session: String,
+}
 
-#[derive(Clone, Default)]
-pub struct Reveals(Arc<Mutex<HashMap<String, (CreatedToken, Instant)>>>);
+/// Puts `created` on the response, for the next render of this session.
+pub fn put(key: &Key, session: &AuthSession, secure: bool, created: CreatedToken) -> Result<(), AppError> {
+    let session = session_tag(session)
+        .ok_or_else(|| AppError::unexpected(anyhow::anyhow!("no session to bind the reveal to")))?;
+    let sealed = Sealed { created, until: db::now() + TTL_SECONDS, session };
+    let value = serde_json::to_string(&sealed).map_err(AppError::unexpected)?;
+    let mut jar = CookieJar::new();
+    jar.private_mut(key).add(
+        Cookie::build((COOKIE, value))
+            .path(PATH)
+            .http_only(true)
+            .secure(secure)
+            .same_site(SameSite::Strict)
+            .max_age(cookie::time::Duration::seconds(TTL_SECONDS)),
+    );
+    set_cookies(&jar)
+}
 
-impl Reveals {
-    pub async fn put(&self, session: &AuthSession, created: CreatedToken) {
-        let Some(key) = session.id() else { return };
-        let mut reveals = self.0.lock().await;
-        reveals.retain(|_, (_, at)| at.elapsed() < TTL);
-        reveals.insert(key, (created, Instant::now()));
+/// The reveal waiting for this session, once: the cookie is deleted by the same response.
+pub fn take(key: &Key, session: &AuthSession, secure: bool) -> Result<Option<CreatedToken>, AppError> {
+    let parts = use_context::<axum::http::request::Parts>();
+    let Some(raw) = parts.as_ref().and_then(|parts| find_cookie(&parts.headers, COOKIE)) else { return Ok(None) };
+    let mut jar = CookieJar::new();
+    jar.add_original(Cookie::new(COOKIE, raw));
+    let opened = jar.private(key).get(COOKIE);
+    let removal = Cookie::build((COOKIE, "")).path(PATH).http_only(true).secure(secure).same_site(SameSite::Strict);
+    jar.remove(removal);
+    set_cookies(&jar)?;
+    let Some(opened) = opened else { return Ok(None) };
+    let Ok(sealed) = serde_json::from_str::<Sealed>(opened.value()) else { return Ok(None) };
+    let fresh = sealed.until >= db::now();
+    let same_session = session_tag(session).is_some_and(|tag| tag == sealed.session);
+    Ok((fresh && same_session).then_some(sealed.created))
+}
+
+fn session_tag(session: &AuthSession) -> Option<String> {
+    let id = session.id()?;
+    Some(Sha256::digest(id.as_bytes()).iter().map(|b| format!("{b:02x}")).collect())
+}
+
+fn find_cookie(headers: &axum::http::HeaderMap, name: &str) -> Option<String> {
+    headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|value| value.to_str().ok())
+        .flat_map(|value| value.split(';'))
+        .filter_map(|pair| pair.trim().split_once('='))
+        .find(|(key, _)| *key == name)
+        .map(|(_, value)| value.to_owned())
+}
+
+/// Adds the jar's changes to the response as `Set-Cookie` headers.
+fn set_cookies(jar: &CookieJar) -> Result<(), AppError> {
+    let response = use_context::<ResponseOptions>()
+        .ok_or_else(|| AppError::unexpected(anyhow::anyhow!("ResponseOptions missing from the context")))?;
+    for cookie in jar.delta() {
+        let value = HeaderValue::from_str(&cookie.to_string()).map_err(AppError::unexpected)?;
+        response.append_header(header::SET_COOKIE, value);
     }
-
-    pub async fn take(&self, session: &AuthSession) -> Option<CreatedToken> {
-        let key = session.id()?;
-        let (created, at) = self.0.lock().await.remove(&key)?;
-        (at.elapsed() < TTL).then_some(created)
-    }
+    Ok(())
 }

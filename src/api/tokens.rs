@@ -186,9 +186,10 @@ pub async fn create_api_token(
         curl_examples: usage.curl_examples,
     };
     if context::is_plain_form_post() {
-        // Without JavaScript the browser is redirected and the response is dropped: keep the
-        // reveal in memory (never in the database) for the next page render of this session.
-        state.reveals.put(&context::session().await?, created.clone()).await;
+        // Without JavaScript the browser is redirected and the response is dropped: the reveal
+        // travels with the redirect in an encrypted cookie (never in the database).
+        let settings = &state.settings;
+        super::reveal::put(&settings.secret_key, &context::session().await?, settings.is_https(), created.clone())?;
         leptos_axum::redirect(&ListPosition::new(page, q).href(Some("created")));
     }
     Ok(created)
@@ -198,8 +199,8 @@ pub async fn create_api_token(
 #[server(prefix = "/rpc", endpoint = "take_revealed_token")]
 pub async fn take_revealed_token() -> Result<Option<CreatedToken>, AppError> {
     use super::context;
-    let state = context::state()?;
-    Ok(state.reveals.take(&context::session().await?).await)
+    let settings = context::state()?.settings;
+    super::reveal::take(&settings.secret_key, &context::session().await?, settings.is_https())
 }
 
 /// One token, whatever page of the list it is on (the Delete dialog names it).
@@ -215,7 +216,7 @@ pub async fn find_api_token(id: i64) -> Result<ApiToken, AppError> {
 pub async fn delete_api_token(id: i64, page: Option<u32>, q: Option<String>) -> Result<(), AppError> {
     use crate::server::tokens;
     let (state, actor) = super::context::require_actor().await?;
-    tokens::delete(&state.pool, &state.caches.tokens, &actor, id).await?;
+    tokens::delete(&state.pool, &state.caches, &actor, id).await?;
     leptos_axum::redirect(&ListPosition::new(page, q).href(None));
     Ok(())
 }

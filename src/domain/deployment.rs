@@ -100,7 +100,7 @@ impl AsRef<str> for UpstreamUrl {
 /// constraint allows; a row with anything else fails to load instead of being guessed at.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, Default)]
 #[serde(rename_all = "lowercase")]
-#[cfg_attr(feature = "ssr", derive(sqlx::Type), sqlx(rename_all = "lowercase"))]
+#[cfg_attr(feature = "ssr", derive(sqlx::Type), sqlx(type_name = "text", rename_all = "lowercase"))]
 pub enum AccessType {
     /// Not exposed; reachable only from inside the cluster.
     Private,

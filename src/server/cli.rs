@@ -7,10 +7,11 @@ use clap::{Parser, Subcommand};
 
 use super::{
     accounts,
+    caches::Caches,
     config::Config,
     db,
     deployments::{self, NewDeployment},
-    Application, Caches, Settings,
+    Application, Settings,
 };
 use crate::domain::{Email, NewPassword, OrganizationName, PersonName};
 
@@ -88,7 +89,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
     match cli.command.unwrap_or(Command::Serve) {
         Command::Serve => Application::build(cli.config).await?.run_until_stopped().await,
         Command::Migrate => {
-            db::connect_and_migrate(&cli.config.database_url).await?;
+            db::connect_and_migrate_with(&cli.config.database()).await?;
             println!("Database is up to date.");
             Ok(())
         }
@@ -97,7 +98,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             let name = PersonName::parse(&name)?;
             let organization = organization.as_deref().map(OrganizationName::parse).transpose()?;
             let password = read_password()?;
-            let pool = db::connect_and_migrate(&cli.config.database_url).await?;
+            let pool = db::connect_and_migrate_with(&cli.config.database()).await?;
             let user = accounts::create_user(
                 &pool,
                 accounts::NewUser { email, name, password, is_admin: admin },
@@ -112,12 +113,12 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
 }
 
 async fn run_deployment(command: DeploymentCommand, config: &Config) -> anyhow::Result<()> {
-    let pool = db::connect_and_migrate(&config.database_url).await?;
+    let pool = db::connect_and_migrate_with(&config.database()).await?;
     let actor = accounts::command_line_actor(&pool).await?;
     let settings = Settings::new(config, config.addr);
-    // This process's own caches: a running server's entries lapse within seconds (see
-    // `tokens::cache` and `gateway::routes`).
-    let caches = Caches::default();
+    // This process's own caches. On PostgreSQL a change is also published to the running
+    // servers; on SQLite their entries lapse within seconds (see `caches`).
+    let caches = Caches::new(pool.engine());
     match command {
         DeploymentCommand::Create { name, upstream, access, description } => {
             let new = NewDeployment::parse(&name, &description, &upstream, Some(&access))?;

@@ -13,9 +13,18 @@ pub struct Config {
     #[arg(long, env = "BENTO_CONSOLE_ADDR", default_value = "127.0.0.1:3000", global = true)]
     pub addr: SocketAddr,
 
-    /// Database URL. The SQLite file and its directory are created on first start.
-    #[arg(long, env = "DATABASE_URL", default_value = "sqlite://data/console.db", global = true)]
+    /// Database URL: `sqlite://<file>` (the default; the file and its directory are created on
+    /// first start) or `postgres://user:password@host:port/database` (for several replicas).
+    #[arg(long, env = "DATABASE_URL", default_value = "sqlite://data/console.db", value_parser = parse_database_url, global = true)]
     pub database_url: String,
+
+    /// Connections in the database pool.
+    #[arg(long, env = "BENTO_CONSOLE_DATABASE_MAX_CONNECTIONS", default_value_t = 8, value_parser = clap::value_parser!(u32).range(1..=1000), global = true)]
+    pub database_max_connections: u32,
+
+    /// Seconds after which PostgreSQL cancels a statement (SQLite has no such limit).
+    #[arg(long, env = "BENTO_CONSOLE_DATABASE_STATEMENT_TIMEOUT", default_value_t = 30, value_parser = clap::value_parser!(u64).range(1..), global = true)]
+    pub database_statement_timeout: u64,
 
     /// The URL people use to reach the console (default: http://<listen address>). Used in
     /// links, in the Origin check against cross-site requests, and in the CLI login command;
@@ -96,6 +105,12 @@ pub struct Config {
     #[arg(long = "trusted-proxy", env = "BENTO_CONSOLE_TRUSTED_PROXIES", value_delimiter = ',', global = true)]
     pub trusted_proxies: Vec<Network>,
 
+    /// Key material (at least 32 characters, e.g. `openssl rand -base64 48`) for what the console
+    /// encrypts into the browser: the token reveal of a form posted without JavaScript. Give every
+    /// replica the same key; without one, each process makes its own at start.
+    #[arg(long, env = "BENTO_CONSOLE_SECRET_KEY", value_parser = parse_secret_key, hide_env_values = true, global = true)]
+    pub secret_key: Option<SecretKey>,
+
     /// Minutes of inactivity after which a session expires.
     #[arg(long, env = "BENTO_CONSOLE_SESSION_IDLE_MINUTES", default_value_t = 720, value_parser = clap::value_parser!(u32).range(1..), global = true)]
     pub session_idle_minutes: u32,
@@ -107,6 +122,9 @@ impl Config {
         Self {
             addr: SocketAddr::from(([127, 0, 0, 1], 0)),
             database_url,
+            database_max_connections: 8,
+            database_statement_timeout: 30,
+            secret_key: None,
             public_url: None,
             site_root: PathBuf::from("target/site"),
             apps_domain: "apps.localhost".into(),
@@ -135,6 +153,14 @@ impl Config {
         })
     }
 
+    pub fn database(&self) -> crate::server::db::Settings {
+        crate::server::db::Settings {
+            url: self.database_url.clone(),
+            max_connections: self.database_max_connections,
+            statement_timeout: Duration::from_secs(self.database_statement_timeout),
+        }
+    }
+
     /// Refuses settings that cannot work together, before anything is opened.
     pub fn check(&self) -> Result<(), String> {
         if let Some(host) = self.public_url.as_ref().and_then(Url::host_str) {
@@ -158,6 +184,35 @@ impl Config {
     pub fn session_idle(&self) -> Duration {
         Duration::from_secs(u64::from(self.session_idle_minutes) * 60)
     }
+}
+
+/// Key material from the configuration. `Debug` shows no part of it.
+#[derive(Clone)]
+pub struct SecretKey(String);
+
+impl SecretKey {
+    /// The encryption key derived from the material (HKDF).
+    pub fn key(&self) -> cookie::Key {
+        cookie::Key::derive_from(self.0.as_bytes())
+    }
+}
+
+impl std::fmt::Debug for SecretKey {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("SecretKey(…)")
+    }
+}
+
+fn parse_secret_key(raw: &str) -> Result<SecretKey, String> {
+    if raw.trim().chars().count() < 32 {
+        return Err("the secret key must be at least 32 characters (e.g. `openssl rand -base64 48`)".into());
+    }
+    Ok(SecretKey(raw.trim().to_owned()))
+}
+
+fn parse_database_url(raw: &str) -> Result<String, String> {
+    crate::server::db::Engine::of_url(raw.trim())?;
+    Ok(raw.trim().to_owned())
 }
 
 /// Accepts only an `http(s)` origin, optionally with a path; a trailing slash is dropped so
@@ -221,6 +276,7 @@ mod tests {
         let config = TestCli::from_arg_matches(&matches).unwrap().config;
         assert_eq!(config.addr, "127.0.0.1:3000".parse().unwrap());
         assert_eq!(config.database_url, "sqlite://data/console.db");
+        assert_eq!((config.database_max_connections, config.database_statement_timeout), (8, 30));
         assert_eq!(config.public_url_for(config.addr).as_str(), "http://127.0.0.1:3000/");
         assert_eq!(config.site_root, PathBuf::from("target/site"));
         assert_eq!(config.apps_domain, "apps.localhost");
@@ -228,6 +284,14 @@ mod tests {
         assert_eq!(config.session_idle_minutes, 720);
         assert!(config.tls_cert.is_none() && config.internal_addr.is_none() && config.upstream_ca.is_none());
         assert_eq!(config.check(), Ok(()));
+    }
+
+    #[test]
+    fn the_database_url_names_an_engine() {
+        assert!(parse(&["--database-url", "postgres://ada@db:5432/console"]).is_ok());
+        let refused = parse(&["--database-url", "mysql://ada@db/console"]).unwrap_err().to_string();
+        assert!(refused.contains("must start with sqlite:// (a file, the default) or postgres://"), "{refused}");
+        assert!(parse(&["--database-url", "data/console.db"]).is_err(), "a bare path is not a URL");
     }
 
     #[test]

@@ -2,6 +2,7 @@
 
 pub mod accounts;
 pub mod auth;
+pub mod caches;
 pub mod cli;
 pub mod config;
 pub mod db;
@@ -26,31 +27,18 @@ use leptos_axum::{generate_route_list, LeptosRoutes};
 use tokio::net::TcpListener;
 use tokio_rustls::TlsAcceptor;
 use tower_sessions::{cookie::SameSite, Expiry, SessionManagerLayer};
-use tower_sessions_sqlx_store::SqliteStore;
 
 use crate::app::{shell, App};
 use config::Config;
-use setup::SetupCode;
 
 /// Shared by every request; cheap to clone.
 #[derive(Clone, axum::extract::FromRef)]
 pub struct AppState {
     pub leptos_options: LeptosOptions,
     pub pool: db::Pool,
-    pub setup: SetupCode,
     pub settings: Arc<Settings>,
-    /// One-time reveals for token forms posted without JavaScript (see `api::reveal`).
-    pub reveals: crate::api::reveal::Reveals,
-    pub caches: Caches,
+    pub caches: caches::Caches,
     pub gateway: Arc<gateway::Gateway>,
-}
-
-/// The in-memory caches that changes must invalidate (see `tokens::cache` and
-/// `gateway::routes`). Cheap to clone.
-#[derive(Clone, Default)]
-pub struct Caches {
-    pub tokens: tokens::TokenCache,
-    pub routes: gateway::RouteCache,
 }
 
 /// Values derived from the configuration once the listener is bound.
@@ -60,12 +48,25 @@ pub struct Settings {
     /// `scheme://host[:port]` of the public URL, compared with the `Origin` header.
     pub public_origin: String,
     pub apps_domain: String,
+    /// Encrypts what must travel through the browser (the no-JavaScript reveal); the same on
+    /// every replica when `--secret-key` is set. Its `Debug` shows no key material.
+    pub secret_key: cookie::Key,
 }
 
 impl Settings {
     pub fn new(config: &Config, bound: SocketAddr) -> Self {
         let public_url = config.public_url_for(bound);
-        Self { public_origin: config::origin_of(&public_url), public_url, apps_domain: config.apps_domain.clone() }
+        Self {
+            public_origin: config::origin_of(&public_url),
+            public_url,
+            apps_domain: config.apps_domain.clone(),
+            secret_key: config.secret_key.as_ref().map_or_else(cookie::Key::generate, |key| key.key()),
+        }
+    }
+
+    /// Whether people reach the console over https (cookies are then `Secure`, HSTS is sent).
+    pub fn is_https(&self) -> bool {
+        self.public_url.scheme() == "https"
     }
 
     /// The public URL as people type it (no trailing slash), e.g. for `--endpoint`.
@@ -92,7 +93,11 @@ pub struct Application {
     state: AppState,
     limits: listen::Limits,
     trusted: listen::TrustedProxies,
-    session_cleanup: tokio::task::JoinHandle<()>,
+    /// The first-run setup link this process printed, while no user exists.
+    setup_url: Option<String>,
+    /// Tasks that run as long as the server: expired-session cleanup, and on PostgreSQL the
+    /// listener for other replicas' changes.
+    background: Vec<tokio::task::JoinHandle<()>>,
 }
 
 impl Application {
@@ -109,15 +114,26 @@ impl Application {
             Ok(limit) => tracing::info!(limit, "open-file limit"),
             Err(err) => tracing::warn!(error = %err, "could not raise the open-file limit"),
         }
-        let pool = db::connect_and_migrate(&config.database_url).await?;
+        let pool = db::connect_and_migrate_with(&config.database()).await?;
         let listener = bind(config.addr).await?;
         let internal_listener = match config.internal_addr {
             Some(addr) => Some(bind(addr).await?),
             None => None,
         };
         let bound = listener.local_addr()?;
-        let setup =
-            if accounts::repo::any_user_exists(&pool).await? { SetupCode::closed() } else { SetupCode::generate() };
+        let caches = caches::Caches::new(pool.engine());
+        if pool.engine() == db::Engine::Postgres && config.secret_key.is_none() {
+            tracing::warn!(
+                "no --secret-key: this replica encrypts with a key of its own, so a token created without \
+                 JavaScript is shown only if the page after it is served by the same replica; give every \
+                 replica the same BENTO_CONSOLE_SECRET_KEY"
+            );
+        }
+        let settings = Arc::new(Settings::new(&config, bound));
+        let setup_url = match accounts::repo::any_user_exists(&pool).await? {
+            true => None,
+            false => setup::url(&settings.public_url, &setup::issue(&pool).await?),
+        };
 
         let leptos_options = LeptosOptions::builder()
             .output_name("bento-console")
@@ -128,10 +144,8 @@ impl Application {
         let state = AppState {
             leptos_options,
             pool: pool.clone(),
-            setup,
-            settings: Arc::new(Settings::new(&config, bound)),
-            reveals: Default::default(),
-            caches: Caches::default(),
+            settings,
+            caches: caches.clone(),
             gateway: Arc::new(gateway::Gateway::new(
                 gateway::Timeouts {
                     connect: Duration::from_secs(config.upstream_connect_timeout),
@@ -142,13 +156,16 @@ impl Application {
             )),
         };
 
-        let store = SqliteStore::new(pool);
-        let session_cleanup = tokio::spawn(async move {
+        let store = db::SessionStore::new(&pool);
+        let mut background = vec![tokio::spawn(async move {
             use tower_sessions::session_store::ExpiredDeletion;
             if let Err(err) = store.continuously_delete_expired(std::time::Duration::from_secs(600)).await {
                 tracing::error!(error = %err, "expired-session cleanup stopped");
             }
-        });
+        })];
+        if let db::Pool::Postgres(pool) = &pool {
+            background.push(tokio::spawn(caches::listen(pool.clone(), caches)));
+        }
         let router = router(state.clone(), &config);
         let limits = listen::Limits {
             first_byte: Duration::from_secs(config.first_byte_timeout),
@@ -157,7 +174,7 @@ impl Application {
             shutdown: Duration::from_secs(config.shutdown_timeout),
         };
         let trusted = listen::TrustedProxies::new(&config.trusted_proxies);
-        Ok(Self { listener, tls, internal_listener, router, state, limits, trusted, session_cleanup })
+        Ok(Self { listener, tls, internal_listener, router, state, limits, trusted, background, setup_url })
     }
 
     pub fn port(&self) -> u16 {
@@ -170,13 +187,13 @@ impl Application {
     }
 
     /// The in-memory caches, e.g. to watch their size from a test.
-    pub fn caches(&self) -> &Caches {
+    pub fn caches(&self) -> &caches::Caches {
         &self.state.caches
     }
 
     /// The one-time first-run setup URL, while no user exists.
     pub fn setup_url(&self) -> Option<String> {
-        self.state.setup.url(&self.state.settings.public_url)
+        self.setup_url.clone()
     }
 
     /// Serves until SIGINT or SIGTERM, then finishes in-flight requests and exits.
@@ -212,7 +229,9 @@ impl Application {
             }
             None => public.await?,
         }
-        self.session_cleanup.abort();
+        for task in &self.background {
+            task.abort();
+        }
         if tokio::time::timeout(std::time::Duration::from_secs(10), self.state.pool.close()).await.is_err() {
             tracing::warn!("database connections still in use after 10 s; exiting without waiting for them");
         }
@@ -233,11 +252,11 @@ fn route_list() -> Vec<leptos_axum::AxumRouteListing> {
 
 fn router(state: AppState, config: &Config) -> Router {
     let routes = route_list();
-    let session_layer = SessionManagerLayer::new(SqliteStore::new(state.pool.clone()))
+    let session_layer = SessionManagerLayer::new(db::SessionStore::new(&state.pool))
         .with_name(SESSION_COOKIE)
         .with_http_only(true)
         .with_same_site(SameSite::Lax)
-        .with_secure(state.settings.public_url.scheme() == "https")
+        .with_secure(state.settings.is_https())
         .with_path("/")
         .with_expiry(Expiry::OnInactivity(time::Duration::seconds(config.session_idle().as_secs() as i64)));
 
@@ -265,7 +284,7 @@ fn router(state: AppState, config: &Config) -> Router {
 
 /// Liveness and readiness: the database answers.
 async fn healthz(State(state): State<AppState>) -> (StatusCode, Json<serde_json::Value>) {
-    match sqlx::query("select 1").execute(&state.pool).await {
+    match state.pool.execute("select 1").await {
         Ok(_) => (StatusCode::OK, Json(serde_json::json!({ "status": "ok" }))),
         Err(err) => {
             tracing::error!(error = %err, "health check failed");

@@ -27,6 +27,7 @@ async fn user_create_names_the_organization_on_an_empty_database() {
     let dir = std::sync::Arc::new(tempfile::tempdir().unwrap());
     let config = config_for(&dir);
     let db = config.database_url.clone();
+    create_database(&db).await;
     let create = ["user", "create", "--email", "Grace@Example.com", "--name", "Grace Hopper", "--admin"];
 
     let out = bento_console(&db, &create, "correct horse battery\n");

@@ -9,13 +9,7 @@ async fn a_database_migrated_before_a_comment_fix_still_opens() {
     let pool = db::connect_and_migrate(&url).await.unwrap();
     // As recorded by a release whose migration 3 had the old comment.
     let released = "d45cb3caddca3863487148422fb0b8b73a7b942b17edd8aaebe347c897c8d72d1c5038f9ee860943300619c1a50b3e2d";
-    let bytes: Vec<u8> =
-        (0..released.len()).step_by(2).map(|i| u8::from_str_radix(&released[i..i + 2], 16).unwrap()).collect();
-    sqlx::query("update _sqlx_migrations set checksum = $1 where version = 3")
-        .bind(bytes)
-        .execute(&pool)
-        .await
-        .unwrap();
+    pool.execute(&format!("update _sqlx_migrations set checksum = X'{released}' where version = 3")).await.unwrap();
     pool.close().await;
     let reopened = db::connect_and_migrate(&url).await;
     assert!(reopened.is_ok(), "{:?}", reopened.err());

@@ -9,7 +9,7 @@ use axum::{
     routing::{any, get, post},
     Json, Router,
 };
-use bento_console::server::{db, tokens::secret::TokenSecret};
+use bento_console::server::tokens::secret::TokenSecret;
 use reqwest::StatusCode;
 use serde_json::{json, Value};
 
@@ -207,8 +207,7 @@ async fn the_access_matrix() {
     let developer = f.token("developer", &[("developer", "on")]).await;
     let expired = f.token("expired", &[("user", "on"), ("deployment_ids[]", &guarded)]).await;
     let deleted = f.token("deleted", &[("user", "on"), ("deployment_ids[]", &guarded)]).await;
-    let pool = db::connect_and_migrate(&config_for(&f.app.dir).database_url).await.unwrap();
-    sqlx::query("update api_tokens set expires_at = 1 where name = 'expired'").execute(&pool).await.unwrap();
+    database(&f.app.dir).await.execute("update api_tokens set expires_at = 1 where name = 'expired'").await.unwrap();
     let list: Value =
         f.app.call("list_api_tokens", &[("search", "deleted"), ("page", "1")]).await.json().await.unwrap();
     f.app.call("delete_api_token", &[("id", &list["items"][0]["id"].to_string())]).await;
@@ -667,11 +666,12 @@ async fn paths_never_climb_above_the_upstreams_prefix() {
 /// The application with a handle on its caches, which `TestApp` does not keep.
 pub struct AppWithCaches {
     pub base_url: String,
-    pub caches: bento_console::server::Caches,
+    pub caches: bento_console::server::caches::Caches,
     _stop: tokio::sync::oneshot::Sender<()>,
 }
 
 pub async fn spawn_app_keeping_caches(config: bento_console::server::config::Config) -> AppWithCaches {
+    create_database(&config.database_url).await;
     let app = bento_console::server::Application::build(config).await.unwrap();
     let base_url = format!("http://127.0.0.1:{}", app.port());
     let caches = app.caches().clone();
@@ -679,6 +679,12 @@ pub async fn spawn_app_keeping_caches(config: bento_console::server::config::Con
     tokio::spawn(app.run_until(async {
         let _ = stopped.await;
     }));
+    // On PostgreSQL the caches are used once the replica listens for changes.
+    let started = std::time::Instant::now();
+    while caches.routes().is_none() {
+        assert!(started.elapsed() < Duration::from_secs(10), "the caches never became usable");
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
     AppWithCaches { base_url, caches, _stop: stop }
 }
 
@@ -721,7 +727,11 @@ async fn unknown_host_names_keep_the_route_cache_bounded() {
         let response = client.get(&url).header("host", format!("{i}{label}.acme.apps.localhost")).send().await.unwrap();
         assert_eq!(response.status(), 404);
     }
-    assert_eq!(app.caches.routes.stats(), Default::default(), "names beyond the DNS limits are never cached");
+    assert_eq!(
+        app.caches.routes().expect("the caches are usable").stats(),
+        Default::default(),
+        "names beyond the DNS limits are never cached"
+    );
 
     let mut workers = tokio::task::JoinSet::new();
     for worker in 0..8 {
@@ -736,7 +746,7 @@ async fn unknown_host_names_keep_the_route_cache_bounded() {
     while let Some(done) = workers.join_next().await {
         done.unwrap();
     }
-    let stats = app.caches.routes.stats();
+    let stats = app.caches.routes().expect("the caches are usable").stats();
     assert!(stats.misses > 1_000 && stats.misses < 4_000, "{stats:?}");
     assert!(stats.miss_bytes <= 512 << 10, "{stats:?}");
 }

@@ -23,7 +23,36 @@ pub struct TestApp {
 }
 
 pub fn config_for(dir: &TempDir) -> Config {
-    Config::local(format!("sqlite://{}", dir.path().join("console.db").display()))
+    Config::local(database_url(dir.path()))
+}
+
+/// The test's database: a SQLite file in `dir`; or, when `BENTO_CONSOLE_TEST_POSTGRES` names a
+/// PostgreSQL server (`make test` runs the suite once on each engine), a database of its own
+/// there, named after `dir` so that a restarted app finds it again.
+pub fn database_url(dir: &std::path::Path) -> String {
+    match std::env::var("BENTO_CONSOLE_TEST_POSTGRES") {
+        Ok(server) => {
+            use std::hash::{Hash, Hasher};
+            let mut hasher = std::collections::hash_map::DefaultHasher::new();
+            dir.hash(&mut hasher);
+            format!("{}/t{:016x}", server.trim_end_matches('/'), hasher.finish())
+        }
+        Err(_) => format!("sqlite://{}", dir.join("console.db").display()),
+    }
+}
+
+/// Creates the PostgreSQL database `url` names, if it is one and does not exist yet (SQLite
+/// creates its file by itself).
+pub async fn create_database(url: &str) {
+    use sqlx::migrate::MigrateDatabase;
+    if url.starts_with("postgres") && !sqlx::Postgres::database_exists(url).await.unwrap() {
+        sqlx::Postgres::create_database(url).await.unwrap();
+    }
+}
+
+/// Opens the database of a test's app (for checks and changes behind the app's back).
+pub async fn database(dir: &TempDir) -> bento_console::server::db::Pool {
+    bento_console::server::db::connect_and_migrate(&database_url(dir.path())).await.unwrap()
 }
 
 pub fn browser_like_client() -> (Client, Arc<Jar>) {
@@ -41,6 +70,7 @@ pub async fn spawn_app_with(config: Config, dir: Arc<TempDir>, (client, jar): (C
     if std::env::var_os("TEST_LOG").is_some() {
         bento_console::server::telemetry::init();
     }
+    create_database(&config.database_url).await;
     let app = Application::build(config).await.expect("the application builds");
     let base_url = format!("http://127.0.0.1:{}", app.port());
     let internal_url = app.internal_port().map(|port| format!("http://127.0.0.1:{port}"));

@@ -191,6 +191,7 @@ async fn a_port_in_use_is_an_error_not_a_shared_listener() {
     let dir = tempfile::tempdir().unwrap();
     let mut config = config_for(&dir);
     config.addr = format!("127.0.0.1:{}", port_of(&first.base_url)).parse().unwrap();
+    crate::helpers::create_database(&config.database_url).await;
     let error = bento_console::server::Application::build(config).await.err().expect("the port is taken");
     assert!(format!("{error:#}").contains("could not listen on"), "{error:#}");
 }

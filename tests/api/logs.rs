@@ -33,7 +33,7 @@ async fn a_server_errors_trace_id_finds_its_cause_in_the_log() {
     let upstream = spawn_upstream().await;
     let server = Server::start_with_deployment(&[], &format!("http://{upstream}")).await;
     let pool = bento_console::server::db::connect_and_migrate(&server.db_url).await.unwrap();
-    sqlx::query("alter table deployments rename to deployments_gone").execute(&pool).await.unwrap();
+    pool.execute("alter table deployments rename to deployments_gone").await.unwrap();
 
     let response = reqwest::Client::new()
         .get(format!("{}/echo", server.base_url))

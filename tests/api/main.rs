@@ -13,6 +13,7 @@ mod helpers;
 mod listeners;
 mod logs;
 mod process;
+mod replicas;
 mod rest;
 mod setup;
 mod tokens;

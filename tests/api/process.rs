@@ -58,7 +58,8 @@ impl Server {
 
     async fn start_with(args: &[&str], prepare: impl FnOnce(&str)) -> Server {
         let dir = tempfile::tempdir().unwrap();
-        let db_url = format!("sqlite://{}", dir.path().join("console.db").display());
+        let db_url = crate::helpers::database_url(dir.path());
+        crate::helpers::create_database(&db_url).await;
         prepare(&db_url);
         let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
         let mut child = Command::new(env!("CARGO_BIN_EXE_bento-console"))

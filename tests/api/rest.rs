@@ -114,8 +114,7 @@ async fn bad_tokens_get_401_with_a_json_error() {
     assert_eq!(status, 200);
     let list: Value = app.call("list_api_tokens", &[("search", "doomed"), ("page", "1")]).await.json().await.unwrap();
     app.call("delete_api_token", &[("id", &list["items"][0]["id"].to_string())]).await;
-    let pool = bento_console::server::db::connect_and_migrate(&config_for(&app.dir).database_url).await.unwrap();
-    sqlx::query("update api_tokens set expires_at = 1 where name = 'expiring'").execute(&pool).await.unwrap();
+    database(&app.dir).await.execute("update api_tokens set expires_at = 1 where name = 'expiring'").await.unwrap();
 
     let mut tampered = api.developer.clone();
     tampered.replace_range(30..31, if &tampered[30..31] == "x" { "y" } else { "x" });
@@ -374,20 +373,13 @@ async fn a_bare_expiry_date_means_through_that_day_in_the_console_and_the_api() 
     assert_eq!(page["items"][0]["expired_at"], created["expired_at"]);
 }
 
-async fn database(api: &Api) -> bento_console::server::db::Pool {
-    bento_console::server::db::connect_and_migrate(&config_for(&api.app.dir).database_url).await.unwrap()
-}
-
 #[tokio::test]
 async fn a_patch_validates_only_the_fields_it_changes() {
     let api = Api::new().await;
     let body = json!({"name": "summarize", "upstream_url": "http://127.0.0.1:3999", "access_type": "protected"});
     assert_eq!(api.send(Method::POST, "/api/v2/deployments", body).await.0, 201);
     // A description stored before today's rules (it has a direction control) ...
-    sqlx::query("update deployments set description = 'legacy \u{202E}txet'")
-        .execute(&database(&api).await)
-        .await
-        .unwrap();
+    database(&api.app.dir).await.execute("update deployments set description = 'legacy \u{202E}txet'").await.unwrap();
     // ... does not block a change to another field, and is kept as it was.
     let (status, changed) =
         api.send(Method::PATCH, "/api/v2/deployments/summarize", json!({"access_type": "public"})).await;
@@ -403,7 +395,7 @@ async fn a_patch_validates_only_the_fields_it_changes() {
 #[tokio::test]
 async fn a_database_failure_is_a_500_not_a_validation_error() {
     let api = Api::new().await;
-    sqlx::query("alter table deployments rename to deployments_gone").execute(&database(&api).await).await.unwrap();
+    database(&api.app.dir).await.execute("alter table deployments rename to deployments_gone").await.unwrap();
     let response = reqwest::Client::new()
         .post(api.app.url("/api/v1/api_tokens"))
         .header("X-YATAI-API-TOKEN", &api.developer)

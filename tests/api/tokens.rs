@@ -45,7 +45,7 @@ async fn list(app: &TestApp, search: &str, page: u32) -> Value {
 }
 
 async fn pool(app: &TestApp) -> db::Pool {
-    db::connect_and_migrate(&config_for(&app.dir).database_url).await.unwrap()
+    database(&app.dir).await
 }
 
 #[tokio::test]
@@ -234,12 +234,12 @@ async fn the_list_is_newest_first_paginated_and_searchable() {
     for i in 0..55 {
         create_ok(&app, &[("name", &format!("token {i:02}")), ("developer", "on")]).await;
         // Distinct creation times, oldest first.
-        sqlx::query("update api_tokens set created_at = created_at - $1 where name = $2")
-            .bind(1000 - i)
-            .bind(format!("token {i:02}"))
-            .execute(&pool)
-            .await
-            .unwrap();
+        pool.execute(&format!(
+            "update api_tokens set created_at = created_at - {} where name = 'token {i:02}'",
+            1000 - i
+        ))
+        .await
+        .unwrap();
     }
     create_ok(&app, &[("name", "100% Special_Case"), ("developer", "on")]).await;
     let first = list(&app, "", 1).await;
@@ -283,11 +283,7 @@ async fn verification_accepts_valid_tokens_and_refuses_the_rest() {
     assert_eq!(verify(&pool, unknown.expose()).await, Err("unknown"));
 
     // Expired: move its expiry into the past.
-    sqlx::query("update api_tokens set expires_at = $1 where name = 'dev'")
-        .bind(db::now() - 1)
-        .execute(&pool)
-        .await
-        .unwrap();
+    pool.execute(&format!("update api_tokens set expires_at = {} where name = 'dev'", db::now() - 1)).await.unwrap();
     assert_eq!(verify(&pool, dev_secret).await, Err("expired"));
     let page = list(&app, "dev", 1).await;
     assert!(
@@ -321,12 +317,12 @@ async fn last_used_is_recorded_at_most_once_a_minute() {
     }
     let first_use = used.as_i64().expect("last used is recorded");
     // Pretend that use was 30 s ago: a new use within the minute does not write.
-    sqlx::query("update api_tokens set last_used_at = last_used_at - 30").execute(&pool).await.unwrap();
+    pool.execute("update api_tokens set last_used_at = last_used_at - 30").await.unwrap();
     verify(&pool, secret).await.unwrap();
     tokio::time::sleep(std::time::Duration::from_millis(200)).await;
     assert_eq!(list(&app, "", 1).await["items"][0]["last_used_at"], first_use - 30);
     // 90 s ago: the next use writes (in the background, so wait for it).
-    sqlx::query("update api_tokens set last_used_at = last_used_at - 60").execute(&pool).await.unwrap();
+    pool.execute("update api_tokens set last_used_at = last_used_at - 60").await.unwrap();
     verify(&pool, secret).await.unwrap();
     let mut recorded = 0;
     for _ in 0..100 {
@@ -344,7 +340,7 @@ async fn last_used_is_recorded_at_most_once_a_minute() {
 /// Verification straight from the database (a fresh cache each time).
 /// Verification with a fresh cache; a rejection as its kind, an unexpected failure as a panic.
 async fn verify(pool: &db::Pool, presented: &str) -> Result<tokens::VerifiedToken, &'static str> {
-    tokens::verify(pool, &tokens::TokenCache::default(), presented).await.map_err(|rejection| match rejection {
+    tokens::verify(pool, Some(&tokens::TokenCache::default()), presented).await.map_err(|rejection| match rejection {
         tokens::Rejection::Malformed => "malformed",
         tokens::Rejection::Unknown => "unknown",
         tokens::Rejection::Expired => "expired",

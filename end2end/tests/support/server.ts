@@ -1,6 +1,6 @@
 // Starts the real bento-console binary on a free port with a fresh SQLite database, and reads
 // the one-time setup URL from its log, as a person installing it would.
-import { spawn, ChildProcess } from "node:child_process";
+import { spawn, spawnSync, ChildProcess } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
@@ -55,6 +55,17 @@ async function freePort(): Promise<number> {
   });
 }
 
+/** A fresh database: a SQLite file in `dir`, or, when BENTO_CONSOLE_TEST_POSTGRES names a
+ * PostgreSQL server (scripts/with-postgres.sh), a new database there. */
+function freshDatabase(dir: string): string {
+  const server = process.env.BENTO_CONSOLE_TEST_POSTGRES;
+  if (!server) return `sqlite://${join(dir, "console.db")}`;
+  const name = `e2e_${Date.now()}_${Math.floor(Math.random() * 1e9)}`;
+  const created = spawnSync("createdb", [name], { encoding: "utf8" });
+  if (created.status !== 0) throw new Error(`createdb failed: ${created.stderr}`);
+  return `${server}/${name}`;
+}
+
 export async function startConsole(): Promise<Console> {
   const dir = mkdtempSync(join(tmpdir(), "bento-console-e2e-"));
   const port = await freePort();
@@ -65,7 +76,7 @@ export async function startConsole(): Promise<Console> {
       ...process.env,
       BENTO_CONSOLE_ADDR: `127.0.0.1:${port}`,
       BENTO_CONSOLE_PUBLIC_URL: baseURL,
-      DATABASE_URL: `sqlite://${join(dir, "console.db")}`,
+      DATABASE_URL: freshDatabase(dir),
       LEPTOS_SITE_ROOT: join(repoRoot, "target/site"),
       RUST_LOG: "info",
       NO_COLOR: "1",

@@ -9,6 +9,7 @@ use super::{
     auth::password,
     db,
     error::{ServiceError, ServiceResult},
+    setup,
 };
 use crate::domain::{Email, Field, InvalidInput, NewPassword, OrganizationName, PersonName};
 pub use repo::AccountRow;
@@ -68,22 +69,38 @@ pub async fn any_user_exists(pool: &db::Pool) -> ServiceResult<bool> {
     Ok(repo::any_user_exists(pool).await?)
 }
 
-/// First-run setup: the organization and its first admin, in one transaction that refuses
-/// to run once any user exists.
-pub async fn create_first_admin(
-    pool: &db::Pool,
-    organization: OrganizationName,
-    name: PersonName,
-    email: Email,
-    password: NewPassword,
-) -> ServiceResult<i64> {
+/// Whether `code` opens first-run setup now: no user exists yet, and the code is unused.
+pub async fn setup_open(pool: &db::Pool, code: &str) -> ServiceResult<bool> {
+    Ok(!repo::any_user_exists(pool).await? && setup::is_valid(pool, code).await?)
+}
+
+/// The details first-run setup asks for.
+pub struct FirstAdmin {
+    pub organization: OrganizationName,
+    pub name: PersonName,
+    pub email: Email,
+    pub password: NewPassword,
+}
+
+/// First-run setup with the one-time `code`: the organization and its first admin, in one
+/// transaction that consumes every setup code and refuses to run once any user exists.
+pub async fn create_first_admin(pool: &db::Pool, code: &str, admin: FirstAdmin) -> ServiceResult<i64> {
+    let refused = || ServiceError::Forbidden(setup::SETUP_REFUSED.into());
+    // A wrong code costs a lookup, not a password hash.
+    if !setup::is_valid(pool, code).await? {
+        return Err(refused());
+    }
+    let FirstAdmin { organization, name, email, password } = admin;
     let password_hash = password::hash(password).await?;
     let mut tx = db::begin_write(pool).await?;
-    if repo::any_user_exists(&mut *tx).await? {
+    if !setup::consume(&mut tx, code).await? {
+        return Err(refused());
+    }
+    if repo::any_user_exists(&mut tx).await? {
         return Err(ServiceError::Forbidden(ALREADY_SET_UP.into()));
     }
     let now = db::now();
-    let org = match repo::find_organization(&mut *tx).await? {
+    let org = match repo::find_organization(&mut tx).await? {
         Some(org) => org,
         None => repo::insert_organization(&mut tx, &organization, now).await?,
     };
@@ -115,7 +132,7 @@ pub async fn create_user(
     let password_hash = password::hash(user.password).await?;
     let mut tx = db::begin_write(pool).await?;
     let now = db::now();
-    let org = match (repo::find_organization(&mut *tx).await?, organization) {
+    let org = match (repo::find_organization(&mut tx).await?, organization) {
         (Some(org), Some(wanted)) if org.name != wanted.name() => {
             return Err(ServiceError::Forbidden(format!(
                 "This console's organization is {:?}; it serves only one organization.",
@@ -130,6 +147,8 @@ pub async fn create_user(
             ))
         }
     };
+    // A user exists now: the first-run setup links stop working.
+    setup::close(&mut tx).await?;
     let user_id = repo::insert_user(
         &mut tx,
         repo::UserRow {
@@ -143,7 +162,7 @@ pub async fn create_user(
     )
     .await?
     .ok_or_else(email_taken)?;
-    let account = repo::find_account(&mut *tx, user_id).await?.context("BUG: the user just inserted is missing")?;
+    let account = repo::find_account(&mut tx, user_id).await?.context("BUG: the user just inserted is missing")?;
     tx.commit().await?;
     tracing::info!(user_id, "user created");
     Ok(account)

@@ -1,8 +1,9 @@
 //! SQL for organizations and users. Nothing else in the crate writes these tables.
 
-use sqlx::{FromRow, SqliteConnection, SqliteExecutor};
+use sqlx::FromRow;
 
 use crate::domain::{Email, OrganizationName, PersonName};
+use crate::server::db::{run, Db, Tx};
 
 #[derive(Debug, Clone, FromRow)]
 pub struct Organization {
@@ -30,26 +31,24 @@ pub struct Credentials {
     pub password_hash: String,
 }
 
-pub async fn any_user_exists(db: impl SqliteExecutor<'_>) -> sqlx::Result<bool> {
-    sqlx::query_scalar("select exists (select 1 from users)").fetch_one(db).await
+pub async fn any_user_exists(db: impl Into<Db<'_>>) -> sqlx::Result<bool> {
+    run!(db, |e| sqlx::query_scalar("select exists (select 1 from users)").fetch_one(e).await)
 }
 
 /// The console serves one organization; it is the first one created.
-pub async fn find_organization(db: impl SqliteExecutor<'_>) -> sqlx::Result<Option<Organization>> {
-    sqlx::query_as("select id, name, slug from organizations order by id limit 1").fetch_optional(db).await
+pub async fn find_organization(db: impl Into<Db<'_>>) -> sqlx::Result<Option<Organization>> {
+    run!(db, |e| sqlx::query_as("select id, name, slug from organizations order by id limit 1").fetch_optional(e).await)
 }
 
-pub async fn insert_organization(
-    db: &mut SqliteConnection,
-    name: &OrganizationName,
-    now: i64,
-) -> sqlx::Result<Organization> {
-    sqlx::query_as("insert into organizations (name, slug, created_at) values ($1, $2, $3) returning id, name, slug")
-        .bind(name.name())
-        .bind(name.slug())
-        .bind(now)
-        .fetch_one(db)
-        .await
+pub async fn insert_organization(db: &mut Tx, name: &OrganizationName, now: i64) -> sqlx::Result<Organization> {
+    run!(db, |e| sqlx::query_as(
+        "insert into organizations (name, slug, created_at) values ($1, $2, $3) returning id, name, slug"
+    )
+    .bind(name.name())
+    .bind(name.slug())
+    .bind(now)
+    .fetch_one(e)
+    .await)
 }
 
 pub struct UserRow<'a> {
@@ -62,8 +61,8 @@ pub struct UserRow<'a> {
 }
 
 /// Inserts, returning the new id; `None` when the email is taken.
-pub async fn insert_user(db: &mut SqliteConnection, user: UserRow<'_>) -> sqlx::Result<Option<i64>> {
-    let inserted = sqlx::query_scalar(
+pub async fn insert_user(db: &mut Tx, user: UserRow<'_>) -> sqlx::Result<Option<i64>> {
+    let inserted = run!(db, |e| sqlx::query_scalar(
         "insert into users (organization_id, email, name, password_hash, is_admin, created_at)
          values ($1, $2, $3, $4, $5, $6) returning id",
     )
@@ -73,20 +72,20 @@ pub async fn insert_user(db: &mut SqliteConnection, user: UserRow<'_>) -> sqlx::
     .bind(user.password_hash)
     .bind(user.is_admin)
     .bind(user.created_at)
-    .fetch_one(db)
-    .await;
+    .fetch_one(e)
+    .await);
     crate::server::db::none_if_taken(inserted)
 }
 
-pub async fn find_credentials(db: impl SqliteExecutor<'_>, email: &Email) -> sqlx::Result<Option<Credentials>> {
-    sqlx::query_as("select id as user_id, password_hash from users where email = $1")
+pub async fn find_credentials(db: impl Into<Db<'_>>, email: &Email) -> sqlx::Result<Option<Credentials>> {
+    run!(db, |e| sqlx::query_as("select id as user_id, password_hash from users where email = $1")
         .bind(email.as_ref())
-        .fetch_optional(db)
-        .await
+        .fetch_optional(e)
+        .await)
 }
 
-pub async fn find_account(db: impl SqliteExecutor<'_>, user_id: i64) -> sqlx::Result<Option<AccountRow>> {
-    sqlx::query_as(
+pub async fn find_account(db: impl Into<Db<'_>>, user_id: i64) -> sqlx::Result<Option<AccountRow>> {
+    run!(db, |e| sqlx::query_as(
         "select u.id as user_id, u.name as user_name, u.email, u.is_admin,
                 o.id as organization_id, o.name as organization_name, o.slug as organization_slug,
                 o.created_at as organization_created_at
@@ -94,6 +93,6 @@ pub async fn find_account(db: impl SqliteExecutor<'_>, user_id: i64) -> sqlx::Re
          where u.id = $1",
     )
     .bind(user_id)
-    .fetch_optional(db)
-    .await
+    .fetch_optional(e)
+    .await)
 }

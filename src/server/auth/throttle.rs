@@ -8,9 +8,8 @@
 
 use std::{net::IpAddr, time::Duration};
 
-use sqlx::SqliteExecutor;
-
 use crate::domain::Email;
+use crate::server::db::{run, Db};
 
 #[derive(Debug, Clone, Copy)]
 pub struct Policy {
@@ -47,11 +46,11 @@ pub enum Reservation {
 /// Reserves one try for `key`, atomically: concurrent callers each see the count their own
 /// reservation produced. The attempt that goes over the limit locks the key (and starts a new
 /// window for when the lock ends); attempts while locked change nothing.
-pub async fn reserve(db: impl SqliteExecutor<'_>, key: &str, policy: Policy, now: i64) -> sqlx::Result<Reservation> {
+pub async fn reserve(db: impl Into<Db<'_>>, key: &str, policy: Policy, now: i64) -> sqlx::Result<Reservation> {
     // In an UPDATE every expression sees the row's old values, so the three assignments agree
     // on whether the key is locked (`locked`), its window has passed (`fresh`) and this try
     // goes over the limit (`over`).
-    let locked_until: i64 = sqlx::query_scalar(
+    let locked_until: i64 = run!(db, |e| sqlx::query_scalar(
         "insert into login_throttle (key, failures, window_started, locked_until) values ($1, 1, $2, 0)
          on conflict (key) do update set
            failures = case
@@ -75,25 +74,30 @@ pub async fn reserve(db: impl SqliteExecutor<'_>, key: &str, policy: Policy, now
     .bind(policy.window.as_secs() as i64)
     .bind(policy.max_attempts)
     .bind(policy.lock.as_secs() as i64)
-    .fetch_one(db)
-    .await?;
+    .fetch_one(e)
+    .await)?;
     Ok(if locked_until > now { Reservation::Locked((locked_until - now) as u64) } else { Reservation::Granted })
 }
 
 /// Gives a reserved try back (the sign-in succeeded, or another key refused the attempt
 /// before the password was checked).
-pub async fn give_back(db: impl SqliteExecutor<'_>, key: &str) -> sqlx::Result<()> {
-    sqlx::query(
+pub async fn give_back(db: impl Into<Db<'_>>, key: &str) -> sqlx::Result<()> {
+    run!(db, |e| sqlx::query(
         "update login_throttle set failures = case when failures > 0 then failures - 1 else 0 end where key = $1",
     )
     .bind(key)
-    .execute(db)
-    .await?;
+    .execute(e)
+    .await
+    .map(|done| done.rows_affected()))?;
     Ok(())
 }
 
 /// Forgets `key`'s tries (the account's owner signed in).
-pub async fn clear(db: impl SqliteExecutor<'_>, key: &str) -> sqlx::Result<()> {
-    sqlx::query("delete from login_throttle where key = $1").bind(key).execute(db).await?;
+pub async fn clear(db: impl Into<Db<'_>>, key: &str) -> sqlx::Result<()> {
+    run!(db, |e| sqlx::query("delete from login_throttle where key = $1")
+        .bind(key)
+        .execute(e)
+        .await
+        .map(|done| done.rows_affected()))?;
     Ok(())
 }

@@ -7,9 +7,10 @@ use repo::DeploymentRow;
 
 use super::{
     accounts::Actor,
+    caches::{Caches, Change},
     db,
     error::{ServiceError, ServiceResult},
-    Caches, Settings,
+    Settings,
 };
 use crate::domain::{AccessType, DeploymentName, Description, Field, InvalidInput, UpstreamUrl};
 
@@ -105,12 +106,12 @@ pub async fn create(
     let id = repo::insert(pool, row)
         .await?
         .ok_or_else(|| InvalidInput::new(Field::Name, format!("A deployment named {} already exists.", new.name)))?;
-    caches.routes.clear();
+    caches.invalidate(pool, Change::Deployments).await?;
     tracing::info!(deployment_id = id, name = %new.name, access = new.access.as_str(), "deployment created");
     find(pool, settings, actor, id).await
 }
 
-/// Changes take effect on the gateway's next request: its route cache is cleared first.
+/// Changes take effect on the gateway's next request, on every replica (see `caches`).
 pub async fn update(
     pool: &db::Pool,
     settings: &Settings,
@@ -129,19 +130,18 @@ pub async fn update(
     if !repo::update(pool, actor.organization_id, id, changes).await? {
         return Err(ServiceError::NotFound(NOT_FOUND));
     }
-    caches.routes.clear();
+    caches.invalidate(pool, Change::Deployments).await?;
     tracing::info!(deployment_id = id, access = access.map(AccessType::as_str), "deployment updated");
     find(pool, settings, actor, id).await
 }
 
 /// Deletes the deployment; its token grants go with it, so cached tokens and routes are
-/// forgotten.
+/// forgotten everywhere.
 pub async fn delete(pool: &db::Pool, caches: &Caches, actor: &Actor, id: i64) -> ServiceResult<()> {
     if !repo::delete(pool, actor.organization_id, id).await? {
         return Err(ServiceError::NotFound(NOT_FOUND));
     }
-    caches.tokens.clear();
-    caches.routes.clear();
+    caches.invalidate(pool, Change::Deployments).await?;
     tracing::info!(deployment_id = id, "deployment deleted");
     Ok(())
 }

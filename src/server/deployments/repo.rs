@@ -1,8 +1,9 @@
 //! SQL for deployments. Nothing else in the crate writes this table.
 
-use sqlx::{FromRow, SqliteExecutor};
+use sqlx::FromRow;
 
 use crate::domain::{AccessType, DeploymentName, Description, UpstreamUrl};
+use crate::server::db::{run, Db};
 
 #[derive(Debug, Clone, FromRow)]
 pub struct DeploymentRow {
@@ -24,31 +25,31 @@ const SELECT: &str = "select d.id, d.name, d.description, d.upstream_url, d.acce
         (select count(*) from api_token_deployments g where g.deployment_id = d.id) as token_count
     from deployments d left join users u on u.id = d.created_by";
 
-pub async fn list(db: impl SqliteExecutor<'_>, organization_id: i64) -> sqlx::Result<Vec<DeploymentRow>> {
-    sqlx::query_as(&format!("{SELECT} where d.organization_id = $1 order by d.name"))
+pub async fn list(db: impl Into<Db<'_>>, organization_id: i64) -> sqlx::Result<Vec<DeploymentRow>> {
+    run!(db, |e| sqlx::query_as(&format!("{SELECT} where d.organization_id = $1 order by d.name"))
         .bind(organization_id)
-        .fetch_all(db)
-        .await
+        .fetch_all(e)
+        .await)
 }
 
-pub async fn find(db: impl SqliteExecutor<'_>, organization_id: i64, id: i64) -> sqlx::Result<Option<DeploymentRow>> {
-    sqlx::query_as(&format!("{SELECT} where d.organization_id = $1 and d.id = $2"))
+pub async fn find(db: impl Into<Db<'_>>, organization_id: i64, id: i64) -> sqlx::Result<Option<DeploymentRow>> {
+    run!(db, |e| sqlx::query_as(&format!("{SELECT} where d.organization_id = $1 and d.id = $2"))
         .bind(organization_id)
         .bind(id)
-        .fetch_optional(db)
-        .await
+        .fetch_optional(e)
+        .await)
 }
 
 pub async fn find_by_name(
-    db: impl SqliteExecutor<'_>,
+    db: impl Into<Db<'_>>,
     organization_id: i64,
     name: &DeploymentName,
 ) -> sqlx::Result<Option<DeploymentRow>> {
-    sqlx::query_as(&format!("{SELECT} where d.organization_id = $1 and d.name = $2"))
+    run!(db, |e| sqlx::query_as(&format!("{SELECT} where d.organization_id = $1 and d.name = $2"))
         .bind(organization_id)
         .bind(name.as_ref())
-        .fetch_optional(db)
-        .await
+        .fetch_optional(e)
+        .await)
 }
 
 pub struct NewRow<'a> {
@@ -62,8 +63,9 @@ pub struct NewRow<'a> {
 }
 
 /// Inserts, returning the new id; `None` when the name is taken in the organization.
-pub async fn insert(db: impl SqliteExecutor<'_>, row: NewRow<'_>) -> sqlx::Result<Option<i64>> {
-    let inserted = sqlx::query_scalar(
+pub async fn insert(db: impl Into<Db<'_>>, row: NewRow<'_>) -> sqlx::Result<Option<i64>> {
+    let inserted = run!(db, |e| {
+        sqlx::query_scalar(
         "insert into deployments (organization_id, name, description, upstream_url, access, created_by, created_at, updated_at)
          values ($1, $2, $3, $4, $5, $6, $7, $7) returning id",
     )
@@ -74,8 +76,9 @@ pub async fn insert(db: impl SqliteExecutor<'_>, row: NewRow<'_>) -> sqlx::Resul
     .bind(row.access)
     .bind(row.created_by)
     .bind(row.now)
-    .fetch_one(db)
-    .await;
+    .fetch_one(e)
+    .await
+    });
     crate::server::db::none_if_taken(inserted)
 }
 
@@ -88,13 +91,8 @@ pub struct Changes<'a> {
 }
 
 /// Updates; `false` when no such deployment exists in the organization.
-pub async fn update(
-    db: impl SqliteExecutor<'_>,
-    organization_id: i64,
-    id: i64,
-    changes: Changes<'_>,
-) -> sqlx::Result<bool> {
-    let result = sqlx::query(
+pub async fn update(db: impl Into<Db<'_>>, organization_id: i64, id: i64, changes: Changes<'_>) -> sqlx::Result<bool> {
+    let result = run!(db, |e| sqlx::query(
         "update deployments set description = coalesce($3, description), upstream_url = coalesce($4, upstream_url),
                                 access = coalesce($5, access), updated_at = $6
          where organization_id = $1 and id = $2",
@@ -105,19 +103,21 @@ pub async fn update(
     .bind(changes.upstream_url.map(AsRef::<str>::as_ref))
     .bind(changes.access)
     .bind(changes.now)
-    .execute(db)
-    .await?;
-    Ok(result.rows_affected() == 1)
+    .execute(e)
+    .await
+    .map(|done| done.rows_affected()))?;
+    Ok(result == 1)
 }
 
 /// Deletes (its token grants go with it, by foreign key); `false` when it did not exist.
-pub async fn delete(db: impl SqliteExecutor<'_>, organization_id: i64, id: i64) -> sqlx::Result<bool> {
-    let result = sqlx::query("delete from deployments where organization_id = $1 and id = $2")
+pub async fn delete(db: impl Into<Db<'_>>, organization_id: i64, id: i64) -> sqlx::Result<bool> {
+    let result = run!(db, |e| sqlx::query("delete from deployments where organization_id = $1 and id = $2")
         .bind(organization_id)
         .bind(id)
-        .execute(db)
-        .await?;
-    Ok(result.rows_affected() == 1)
+        .execute(e)
+        .await
+        .map(|done| done.rows_affected()))?;
+    Ok(result == 1)
 }
 
 /// Where the gateway sends a deployment's requests, and how it is exposed.
@@ -129,18 +129,14 @@ pub struct Route {
 }
 
 /// The deployment named `name` in the organization whose slug is `organization_slug`.
-pub async fn find_route(
-    db: impl SqliteExecutor<'_>,
-    organization_slug: &str,
-    name: &str,
-) -> sqlx::Result<Option<Route>> {
-    sqlx::query_as(
+pub async fn find_route(db: impl Into<Db<'_>>, organization_slug: &str, name: &str) -> sqlx::Result<Option<Route>> {
+    run!(db, |e| sqlx::query_as(
         "select d.id, d.upstream_url, d.access from deployments d
          join organizations o on o.id = d.organization_id
          where o.slug = $1 and d.name = $2",
     )
     .bind(organization_slug)
     .bind(name)
-    .fetch_optional(db)
-    .await
+    .fetch_optional(e)
+    .await)
 }

@@ -38,7 +38,7 @@ pub async fn authorize(
     }
     let presented = tokens::bearer_token(headers);
     let verified = match presented {
-        Some(token) => tokens::verify(&state.pool, &state.caches.tokens, token).await,
+        Some(token) => tokens::verify(&state.pool, state.caches.tokens(), token).await,
         None => Err(tokens::Rejection::Malformed),
     };
     if let Err(tokens::Rejection::Unexpected(err)) = verified {

@@ -26,14 +26,17 @@ pub async fn route_for(state: &AppState, target: Option<&Target>, caller: &Calle
 
 /// `Err` when the database failed (the cause is logged).
 async fn find(state: &AppState, target: &Target) -> Result<Option<Arc<Route>>, ()> {
-    let routes = &state.caches.routes;
-    if let Some(route) = routes.get(target.key()) {
+    let routes = state.caches.routes();
+    if let Some(route) = routes.and_then(|routes| routes.get(target.key())) {
         return Ok(route);
     }
+    let seen = routes.map(|routes| routes.generation());
     let route = repo::find_route(&state.pool, target.organization(), target.deployment())
         .await
         .map_err(|err| ServiceError::from(err).log_if_unexpected())?
         .map(Arc::new);
-    routes.insert(target.key(), route.clone());
+    if let (Some(routes), Some(seen)) = (routes, seen) {
+        routes.insert(target.key(), route.clone(), seen);
+    }
     Ok(route)
 }

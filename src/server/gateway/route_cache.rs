@@ -50,6 +50,9 @@ pub struct RouteCache(Arc<Shared>);
 
 struct Shared {
     table: RwLock<Table>,
+    /// Goes up with every `clear`, under the write lock: a route read from the database
+    /// before a change is not cached after it (see `insert`).
+    generation: AtomicU64,
     /// Recency is kept as milliseconds since this instant, so it fits an atomic that a reader
     /// can update under the read lock.
     epoch: Instant,
@@ -89,7 +92,12 @@ impl Default for RouteCache {
 
 impl RouteCache {
     pub fn with_budgets(misses: Budget, routes: Budget) -> Self {
-        let shared = Shared { table: RwLock::default(), epoch: Instant::now(), budgets: [misses, routes] };
+        let shared = Shared {
+            table: RwLock::default(),
+            generation: AtomicU64::new(0),
+            epoch: Instant::now(),
+            budgets: [misses, routes],
+        };
         Self(Arc::new(shared))
     }
 
@@ -109,11 +117,20 @@ impl RouteCache {
         Some(entry.route.clone())
     }
 
-    pub fn insert(&self, key: &str, route: Option<Arc<Route>>) {
+    /// To note before reading what [`insert`](Self::insert) will cache.
+    pub fn generation(&self) -> u64 {
+        self.0.generation.load(Ordering::Acquire)
+    }
+
+    /// Caches `route` under `key`, unless the cache was cleared since `seen`.
+    pub fn insert(&self, key: &str, route: Option<Arc<Route>>, seen: u64) {
         let now = Instant::now();
         let kind = Kind::of(&route);
         let entry = Entry { route, cached_at: now, last_used: AtomicU64::new(self.0.tick(now)) };
         let mut table = self.0.table.write().unwrap_or_else(|poisoned| poisoned.into_inner());
+        if self.0.generation.load(Ordering::Acquire) != seen {
+            return;
+        }
         if let Some(old) = table.entries.remove(key) {
             table.usage[Kind::of(&old.route) as usize].sub(cost(key, &old));
         }
@@ -127,6 +144,7 @@ impl RouteCache {
 
     pub fn clear(&self) {
         let mut table = self.0.table.write().unwrap_or_else(|poisoned| poisoned.into_inner());
+        self.0.generation.fetch_add(1, Ordering::AcqRel);
         *table = Table::default();
     }
 
@@ -233,11 +251,20 @@ mod tests {
     }
 
     #[test]
+    fn a_route_read_before_a_change_is_not_cached_after_it() {
+        let cache = RouteCache::default();
+        let seen = cache.generation();
+        cache.clear();
+        cache.insert("s.acme", route(1), seen);
+        assert!(cache.get("s.acme").is_none());
+    }
+
+    #[test]
     fn caches_found_and_missing_routes_until_cleared() {
         let cache = RouteCache::default();
         assert_eq!(cache.get("summarize.acme").map(|r| r.is_some()), None);
-        cache.insert("summarize.acme", route(1));
-        cache.insert("nope.acme", None);
+        cache.insert("summarize.acme", route(1), cache.generation());
+        cache.insert("nope.acme", None, cache.generation());
         assert_eq!(cache.get("summarize.acme").unwrap().unwrap().id, 1);
         assert!(cache.get("nope.acme").unwrap().is_none());
         let stats = cache.stats();
@@ -251,9 +278,9 @@ mod tests {
     #[test]
     fn replacing_an_entry_keeps_the_accounting_right() {
         let cache = RouteCache::default();
-        cache.insert("s.acme", None);
-        cache.insert("s.acme", route(1));
-        cache.insert("s.acme", route(2));
+        cache.insert("s.acme", None, cache.generation());
+        cache.insert("s.acme", route(1), cache.generation());
+        cache.insert("s.acme", route(2), cache.generation());
         let stats = cache.stats();
         assert_eq!((stats.routes, stats.misses, stats.miss_bytes), (1, 0, 0));
         assert_eq!(cache.get("s.acme").unwrap().unwrap().id, 2);
@@ -263,9 +290,9 @@ mod tests {
     fn a_flood_of_misses_stays_within_its_budget_and_never_evicts_found_routes() {
         let misses = Budget { entries: 100, bytes: 100 * 1024 };
         let cache = RouteCache::with_budgets(misses, ROUTES);
-        cache.insert("real.acme", route(1));
+        cache.insert("real.acme", route(1), cache.generation());
         for i in 0..10_000 {
-            cache.insert(&format!("unknown-{i}.acme"), None);
+            cache.insert(&format!("unknown-{i}.acme"), None, cache.generation());
             let stats = cache.stats();
             assert!(stats.misses <= misses.entries, "{stats:?}");
         }
@@ -279,7 +306,7 @@ mod tests {
         let misses = Budget { entries: 10_000, bytes: 16 * 1024 };
         let cache = RouteCache::with_budgets(misses, ROUTES);
         for i in 0..1_000 {
-            cache.insert(&format!("{i:0>63}.{}", "o".repeat(63)), None);
+            cache.insert(&format!("{i:0>63}.{}", "o".repeat(63)), None, cache.generation());
             assert!(cache.stats().miss_bytes <= misses.bytes);
         }
         assert!(cache.stats().misses < 100, "{:?}", cache.stats());
@@ -289,14 +316,14 @@ mod tests {
     fn the_least_recently_used_misses_go_first() {
         let cache = RouteCache::with_budgets(Budget { entries: 8, bytes: usize::MAX }, ROUTES);
         for i in 0..8 {
-            cache.insert(&format!("m{i}.acme"), None);
+            cache.insert(&format!("m{i}.acme"), None, cache.generation());
             // Distinct recency ticks (milliseconds).
             std::thread::sleep(Duration::from_millis(2));
         }
         // m0 is the oldest insert but was just used: it must outlive m1.
         assert!(is_cached(&cache, "m0.acme"));
         std::thread::sleep(Duration::from_millis(2));
-        cache.insert("m8.acme", None);
+        cache.insert("m8.acme", None, cache.generation());
         assert!(is_cached(&cache, "m0.acme"), "recently used");
         assert!(!is_cached(&cache, "m1.acme"), "least recently used");
         assert!(is_cached(&cache, "m8.acme"));
@@ -307,7 +334,7 @@ mod tests {
     fn found_routes_have_a_budget_of_their_own() {
         let cache = RouteCache::with_budgets(MISSES, Budget { entries: 16, bytes: usize::MAX });
         for i in 0..100 {
-            cache.insert(&format!("d{i}.acme"), route(i));
+            cache.insert(&format!("d{i}.acme"), route(i), cache.generation());
         }
         assert!(cache.stats().routes <= 16);
         assert!(is_cached(&cache, "d99.acme"));

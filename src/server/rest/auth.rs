@@ -28,7 +28,7 @@ impl FromRequestParts<AppState> for Developer {
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, RestError> {
         let presented = presented_token(parts).ok_or_else(|| RestError::unauthorized(NO_TOKEN))?;
-        let verified = match tokens::verify(&state.pool, &state.caches.tokens, presented).await {
+        let verified = match tokens::verify(&state.pool, state.caches.tokens(), presented).await {
             Ok(verified) => {
                 if let Some(telemetry::RequestSpan(span)) = parts.extensions.get() {
                     telemetry::record_token(span, presented);

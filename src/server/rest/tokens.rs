@@ -123,7 +123,7 @@ pub async fn delete(
     Path(uid): Path<String>,
 ) -> Result<Json<schema::ApiToken>, RestError> {
     let token = tokens::find(&state.pool, &developer.actor, token_id(&uid)?).await?;
-    tokens::delete(&state.pool, &state.caches.tokens, &developer.actor, token.id).await?;
+    tokens::delete(&state.pool, &state.caches, &developer.actor, token.id).await?;
     Ok(Json(to_schema(token, &developer, None, db::now())))
 }
 

@@ -10,7 +10,7 @@
 use std::{
     collections::HashMap,
     sync::{
-        atomic::{AtomicI64, Ordering},
+        atomic::{AtomicI64, AtomicU64, Ordering},
         Arc, RwLock,
     },
     time::{Duration, Instant},
@@ -31,28 +31,43 @@ pub struct Entry {
 }
 
 #[derive(Clone, Default)]
-pub struct TokenCache(Arc<RwLock<HashMap<[u8; 32], Arc<Entry>>>>);
+pub struct TokenCache(Arc<Shared>);
+
+#[derive(Default)]
+struct Shared {
+    entries: RwLock<HashMap<[u8; 32], Arc<Entry>>>,
+    /// Goes up with every invalidation, under the write lock. A reader notes it before going
+    /// to the database and caches what it read only if no invalidation happened meanwhile:
+    /// otherwise a row read just before a deletion could be cached just after it.
+    generation: AtomicU64,
+}
 
 impl TokenCache {
     pub fn get(&self, digest: &TokenDigest) -> Option<Arc<Entry>> {
-        let entries = self.0.read().unwrap_or_else(|poisoned| poisoned.into_inner());
+        let entries = self.0.entries.read().unwrap_or_else(|poisoned| poisoned.into_inner());
         entries.get(&digest.0).filter(|entry| entry.cached_at.elapsed() < TTL).cloned()
     }
 
+    /// To note before reading what [`insert`](Self::insert) will cache.
+    pub fn generation(&self) -> u64 {
+        self.0.generation.load(Ordering::Acquire)
+    }
+
+    /// Caches `token` unless an invalidation happened since `seen` (then the entry is only
+    /// returned, for this one use).
     pub fn insert(
         &self,
         digest: &TokenDigest,
         token: VerifiedToken,
         expires_at: Option<i64>,
         last_used_at: i64,
+        seen: u64,
     ) -> Arc<Entry> {
-        let entry = Arc::new(Entry {
-            token,
-            expires_at,
-            last_used_at: AtomicI64::new(last_used_at),
-            cached_at: Instant::now(),
-        });
-        let mut entries = self.0.write().unwrap_or_else(|poisoned| poisoned.into_inner());
+        let entry = Arc::new(Entry::new(token, expires_at, last_used_at));
+        let mut entries = self.0.entries.write().unwrap_or_else(|poisoned| poisoned.into_inner());
+        if self.0.generation.load(Ordering::Acquire) != seen {
+            return entry;
+        }
         if entries.len() >= CAPACITY {
             entries.clear();
         }
@@ -62,16 +77,24 @@ impl TokenCache {
 
     /// A token was deleted.
     pub fn forget_token(&self, id: i64) {
-        self.0.write().unwrap_or_else(|poisoned| poisoned.into_inner()).retain(|_, entry| entry.token.id != id);
+        let mut entries = self.0.entries.write().unwrap_or_else(|poisoned| poisoned.into_inner());
+        self.0.generation.fetch_add(1, Ordering::AcqRel);
+        entries.retain(|_, entry| entry.token.id != id);
     }
 
-    /// Grants changed (a deployment was deleted).
+    /// Grants changed (a deployment was deleted), or changes may have been missed.
     pub fn clear(&self) {
-        self.0.write().unwrap_or_else(|poisoned| poisoned.into_inner()).clear();
+        let mut entries = self.0.entries.write().unwrap_or_else(|poisoned| poisoned.into_inner());
+        self.0.generation.fetch_add(1, Ordering::AcqRel);
+        entries.clear();
     }
 }
 
 impl Entry {
+    pub fn new(token: VerifiedToken, expires_at: Option<i64>, last_used_at: i64) -> Self {
+        Self { token, expires_at, last_used_at: AtomicI64::new(last_used_at), cached_at: Instant::now() }
+    }
+
     /// Claims the right to record a use at `now` if the last one is at least `interval` old;
     /// only one of many concurrent requests wins.
     pub fn claim_use(&self, now: i64, interval: i64) -> bool {
@@ -100,8 +123,8 @@ mod tests {
     fn entries_are_found_by_digest_and_forgotten_on_change() {
         let cache = TokenCache::default();
         let (a, b) = (TokenDigest([1; 32]), TokenDigest([2; 32]));
-        cache.insert(&a, token(1), None, 0);
-        cache.insert(&b, token(2), Some(100), 0);
+        cache.insert(&a, token(1), None, 0, cache.generation());
+        cache.insert(&b, token(2), Some(100), 0, cache.generation());
         assert_eq!(cache.get(&a).unwrap().token, token(1));
         assert_eq!(cache.get(&b).unwrap().expires_at, Some(100));
         cache.forget_token(1);
@@ -112,9 +135,20 @@ mod tests {
     }
 
     #[test]
+    fn a_row_read_before_an_invalidation_is_not_cached_after_it() {
+        let cache = TokenCache::default();
+        let seen = cache.generation();
+        // ... the database is read; meanwhile the token is deleted ...
+        cache.forget_token(4);
+        let entry = cache.insert(&TokenDigest([4; 32]), token(4), None, 0, seen);
+        assert_eq!(entry.token, token(4), "the caller still gets what it read");
+        assert!(cache.get(&TokenDigest([4; 32])).is_none(), "but it is not cached");
+    }
+
+    #[test]
     fn one_use_is_recorded_per_interval() {
         let cache = TokenCache::default();
-        let entry = cache.insert(&TokenDigest([3; 32]), token(3), None, 1_000);
+        let entry = cache.insert(&TokenDigest([3; 32]), token(3), None, 1_000, cache.generation());
         assert!(!entry.claim_use(1_030, 60), "30 s after the last record");
         assert!(entry.claim_use(1_060, 60));
         assert!(!entry.claim_use(1_061, 60), "already claimed");

@@ -12,6 +12,7 @@ use secret::TokenSecret;
 
 use super::{
     accounts::Actor,
+    caches::{Caches, Change},
     db,
     error::{ServiceError, ServiceResult},
     Settings,
@@ -150,11 +151,11 @@ pub fn usage(token: &Token, secret: &TokenSecret, settings: &Settings, actor: &A
     Usage { login_command, curl_examples }
 }
 
-pub async fn delete(pool: &db::Pool, cache: &TokenCache, actor: &Actor, id: i64) -> ServiceResult<()> {
+pub async fn delete(pool: &db::Pool, caches: &Caches, actor: &Actor, id: i64) -> ServiceResult<()> {
     if !repo::delete(pool, actor.organization_id, id).await? {
         return Err(ServiceError::NotFound(NOT_FOUND));
     }
-    cache.forget_token(id);
+    caches.invalidate(pool, Change::Token(id)).await?;
     tracing::info!(token_id = id, "API token deleted");
     Ok(())
 }
@@ -229,12 +230,13 @@ pub enum Rejection {
 /// The one place a presented token is checked: format and checksum (no database), then the
 /// digest in the cache or, on a miss, in the database (unique index) with its grants; then
 /// expiry. A use is recorded in the background, at most once a minute.
-pub async fn verify(pool: &db::Pool, cache: &TokenCache, presented: &str) -> Result<VerifiedToken, Rejection> {
+pub async fn verify(pool: &db::Pool, cache: Option<&TokenCache>, presented: &str) -> Result<VerifiedToken, Rejection> {
     let Ok(secret) = TokenSecret::parse(presented) else { return Err(Rejection::Malformed) };
     let digest = secret.digest();
-    let entry = match cache.get(&digest) {
+    let entry = match cache.and_then(|cache| cache.get(&digest)) {
         Some(entry) => entry,
         None => {
+            let seen = cache.map(TokenCache::generation);
             let Some(credential) = repo::find_credential(pool, &digest).await.map_err(ServiceError::from)? else {
                 return Err(Rejection::Unknown);
             };
@@ -251,7 +253,11 @@ pub async fn verify(pool: &db::Pool, cache: &TokenCache, presented: &str) -> Res
                 is_developer: credential.is_developer,
                 deployment_ids,
             };
-            cache.insert(&digest, token, credential.expires_at, credential.last_used_at.unwrap_or(i64::MIN / 2))
+            let last_used_at = credential.last_used_at.unwrap_or(i64::MIN / 2);
+            match (cache, seen) {
+                (Some(cache), Some(seen)) => cache.insert(&digest, token, credential.expires_at, last_used_at, seen),
+                _ => std::sync::Arc::new(cache::Entry::new(token, credential.expires_at, last_used_at)),
+            }
         }
     };
     let now = db::now();

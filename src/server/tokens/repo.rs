@@ -1,10 +1,11 @@
 //! SQL for API tokens and their deployment grants. Nothing else in the crate writes these
 //! tables.
 
-use sqlx::{FromRow, SqliteConnection, SqliteExecutor};
+use sqlx::FromRow;
 
 use super::secret::TokenDigest;
 use crate::domain::AccessType;
+use crate::server::db::{run, Db, Tx};
 
 /// A token as listed: never its secret, which is not stored.
 #[derive(Debug, Clone, FromRow)]
@@ -49,13 +50,13 @@ const SELECT: &str = "select t.id, t.name, t.description, t.is_user, t.is_develo
 
 /// One page of tokens, newest first, whose name contains `search` (case-insensitive).
 pub async fn page(
-    db: impl SqliteExecutor<'_>,
+    db: impl Into<Db<'_>>,
     organization_id: i64,
     search: &str,
     limit: i64,
     offset: i64,
 ) -> sqlx::Result<Vec<TokenRow>> {
-    sqlx::query_as(&format!(
+    run!(db, |e| sqlx::query_as(&format!(
         "{SELECT} where t.organization_id = $1 and t.name_key like $2 escape '\\'
          order by t.created_at desc, t.id desc limit $3 offset $4"
     ))
@@ -63,43 +64,43 @@ pub async fn page(
     .bind(like_pattern(search))
     .bind(limit)
     .bind(offset)
-    .fetch_all(db)
-    .await
+    .fetch_all(e)
+    .await)
 }
 
-pub async fn count(db: impl SqliteExecutor<'_>, organization_id: i64, search: &str) -> sqlx::Result<i64> {
-    sqlx::query_scalar(
+pub async fn count(db: impl Into<Db<'_>>, organization_id: i64, search: &str) -> sqlx::Result<i64> {
+    run!(db, |e| sqlx::query_scalar(
         "select count(*) from api_tokens t where t.organization_id = $1 and t.name_key like $2 escape '\\'",
     )
     .bind(organization_id)
     .bind(like_pattern(search))
-    .fetch_one(db)
-    .await
+    .fetch_one(e)
+    .await)
 }
 
-pub async fn find(db: impl SqliteExecutor<'_>, organization_id: i64, id: i64) -> sqlx::Result<Option<TokenRow>> {
-    sqlx::query_as(&format!("{SELECT} where t.organization_id = $1 and t.id = $2"))
+pub async fn find(db: impl Into<Db<'_>>, organization_id: i64, id: i64) -> sqlx::Result<Option<TokenRow>> {
+    run!(db, |e| sqlx::query_as(&format!("{SELECT} where t.organization_id = $1 and t.id = $2"))
         .bind(organization_id)
         .bind(id)
-        .fetch_optional(db)
-        .await
+        .fetch_optional(e)
+        .await)
 }
 
 /// The grants of the given tokens, for display.
-pub async fn grants(db: impl SqliteExecutor<'_>, token_ids: &[i64]) -> sqlx::Result<Vec<GrantRow>> {
+pub async fn grants(db: impl Into<Db<'_>>, token_ids: &[i64]) -> sqlx::Result<Vec<GrantRow>> {
     if token_ids.is_empty() {
         return Ok(Vec::new());
     }
     // The ids are integers from our own query, so inlining them is safe; it keeps this one
     // query for a whole page on any database.
     let ids = token_ids.iter().map(i64::to_string).collect::<Vec<_>>().join(",");
-    sqlx::query_as(&format!(
+    run!(db, |e| sqlx::query_as(&format!(
         "select g.token_id, g.deployment_id, d.name, d.access
          from api_token_deployments g join deployments d on d.id = g.deployment_id
          where g.token_id in ({ids}) order by d.name"
     ))
-    .fetch_all(db)
-    .await
+    .fetch_all(e)
+    .await)
 }
 
 /// `search` as a LIKE pattern matching names that contain it; `%`, `_` and `\` match literally.
@@ -123,8 +124,8 @@ pub struct NewRow<'a> {
 }
 
 /// Inserts, returning the id; `None` when the name is taken in the organization.
-pub async fn insert(db: &mut SqliteConnection, row: NewRow<'_>) -> sqlx::Result<Option<i64>> {
-    let inserted = sqlx::query_scalar(
+pub async fn insert(db: &mut Tx, row: NewRow<'_>) -> sqlx::Result<Option<i64>> {
+    let inserted = run!(db, |e| sqlx::query_scalar(
         "insert into api_tokens (organization_id, created_by, name, name_key, description, is_user, is_developer,
                                  digest, prefix, expires_at, created_at)
          values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) returning id",
@@ -140,76 +141,78 @@ pub async fn insert(db: &mut SqliteConnection, row: NewRow<'_>) -> sqlx::Result<
     .bind(row.prefix)
     .bind(row.expires_at)
     .bind(row.now)
-    .fetch_one(db)
-    .await;
+    .fetch_one(e)
+    .await);
     crate::server::db::none_if_taken(inserted)
 }
 
 /// How many of `deployment_ids` exist in the organization.
-pub async fn count_deployments(
-    db: &mut SqliteConnection,
-    organization_id: i64,
-    deployment_ids: &[i64],
-) -> sqlx::Result<i64> {
+pub async fn count_deployments(db: &mut Tx, organization_id: i64, deployment_ids: &[i64]) -> sqlx::Result<i64> {
     let mut found = 0;
     for id in deployment_ids {
-        let exists: bool =
-            sqlx::query_scalar("select exists (select 1 from deployments where organization_id = $1 and id = $2)")
-                .bind(organization_id)
-                .bind(id)
-                .fetch_one(&mut *db)
-                .await?;
+        let exists: bool = run!(&mut *db, |e| sqlx::query_scalar(
+            "select exists (select 1 from deployments where organization_id = $1 and id = $2)"
+        )
+        .bind(organization_id)
+        .bind(id)
+        .fetch_one(e)
+        .await)?;
         found += i64::from(exists);
     }
     Ok(found)
 }
 
-pub async fn insert_grant(db: &mut SqliteConnection, token_id: i64, deployment_id: i64) -> sqlx::Result<()> {
-    sqlx::query("insert into api_token_deployments (token_id, deployment_id) values ($1, $2)")
+pub async fn insert_grant(db: &mut Tx, token_id: i64, deployment_id: i64) -> sqlx::Result<()> {
+    run!(db, |e| sqlx::query("insert into api_token_deployments (token_id, deployment_id) values ($1, $2)")
         .bind(token_id)
         .bind(deployment_id)
-        .execute(db)
-        .await?;
+        .execute(e)
+        .await
+        .map(|done| done.rows_affected()))?;
     Ok(())
 }
 
 /// Deletes (grants go with it); `false` when it did not exist.
-pub async fn delete(db: impl SqliteExecutor<'_>, organization_id: i64, id: i64) -> sqlx::Result<bool> {
-    let result = sqlx::query("delete from api_tokens where organization_id = $1 and id = $2")
+pub async fn delete(db: impl Into<Db<'_>>, organization_id: i64, id: i64) -> sqlx::Result<bool> {
+    let result = run!(db, |e| sqlx::query("delete from api_tokens where organization_id = $1 and id = $2")
         .bind(organization_id)
         .bind(id)
-        .execute(db)
-        .await?;
-    Ok(result.rows_affected() == 1)
+        .execute(e)
+        .await
+        .map(|done| done.rows_affected()))?;
+    Ok(result == 1)
 }
 
-pub async fn find_credential(db: impl SqliteExecutor<'_>, digest: &TokenDigest) -> sqlx::Result<Option<Credential>> {
-    sqlx::query_as(
+pub async fn find_credential(db: impl Into<Db<'_>>, digest: &TokenDigest) -> sqlx::Result<Option<Credential>> {
+    run!(db, |e| sqlx::query_as(
         "select id, organization_id, created_by, is_user, is_developer, expires_at, last_used_at
          from api_tokens where digest = $1",
     )
     .bind(&digest.0[..])
-    .fetch_optional(db)
-    .await
+    .fetch_optional(e)
+    .await)
 }
 
-pub async fn granted_deployment_ids(db: impl SqliteExecutor<'_>, token_id: i64) -> sqlx::Result<Vec<i64>> {
-    sqlx::query_scalar("select deployment_id from api_token_deployments where token_id = $1 order by deployment_id")
-        .bind(token_id)
-        .fetch_all(db)
-        .await
+pub async fn granted_deployment_ids(db: impl Into<Db<'_>>, token_id: i64) -> sqlx::Result<Vec<i64>> {
+    run!(db, |e| sqlx::query_scalar(
+        "select deployment_id from api_token_deployments where token_id = $1 order by deployment_id"
+    )
+    .bind(token_id)
+    .fetch_all(e)
+    .await)
 }
 
 /// Records use, at most once per `min_interval` seconds per token (the `where` makes
 /// concurrent updates harmless).
-pub async fn touch(db: impl SqliteExecutor<'_>, id: i64, now: i64, min_interval: i64) -> sqlx::Result<()> {
-    sqlx::query(
+pub async fn touch(db: impl Into<Db<'_>>, id: i64, now: i64, min_interval: i64) -> sqlx::Result<()> {
+    run!(db, |e| sqlx::query(
         "update api_tokens set last_used_at = $2 where id = $1 and (last_used_at is null or last_used_at <= $3)",
     )
     .bind(id)
     .bind(now)
     .bind(now - min_interval)
-    .execute(db)
-    .await?;
+    .execute(e)
+    .await
+    .map(|done| done.rows_affected()))?;
     Ok(())
 }
