@@ -65,12 +65,15 @@ e2e: build-dev
 	  ../scripts/with-postgres.sh npx playwright test tests/tokens.spec.ts tests/deployments.spec.ts tests/gateway.spec.ts
 
 ## bench: token verification, page render and create latencies; API and gateway throughput with
-## wrk (the gateway against nginx)
+## wrk (the gateway against nginx); SQLite against PostgreSQL; two replicas against one, and
+## revocation propagation between them
 bench:
 	cargo bench --features ssr --bench tokens
 	cargo build --release --features ssr --bin bento-console
 	benches/api-load.sh 10
 	benches/gateway-load.sh 10
+	scripts/with-postgres.sh benches/engines.sh 10
+	scripts/with-postgres.sh benches/replicas.sh 10 1000
 
 clean:
 	cargo clean

@@ -6,9 +6,9 @@ set -euo pipefail
 
 seconds="${1:-10}"
 bin="${BENTO_CONSOLE_BIN:-${CARGO_TARGET_DIR:-$HOME/.cache/bento-console/target}/release/bento-console}"
-command -v wrk >/dev/null || { echo "wrk is missing (Debian: apt-get install wrk)" >&2; exit 1; }
 work="$(mktemp -d)"
 source "$(dirname "$0")/../scripts/lib/console.sh"
+require wrk
 trap 'console_stop; rm -rf "$work"' EXIT
 
 port="$(free_port)"

@@ -11,11 +11,9 @@ set -euo pipefail
 
 seconds="${1:-10}"
 bin="${BENTO_CONSOLE_BIN:-${CARGO_TARGET_DIR:-$HOME/.cache/bento-console/target}/release/bento-console}"
-for tool in wrk nginx; do
-  command -v "$tool" >/dev/null || { echo "$tool is missing (Debian: apt-get install wrk nginx-light)" >&2; exit 1; }
-done
 work="$(mktemp -d)"
 source "$(dirname "$0")/../scripts/lib/console.sh"
+require wrk nginx
 nginx_pid=""
 trap 'console_stop; kill $nginx_pid 2>/dev/null; wait 2>/dev/null; rm -rf "$work"' EXIT
 upstream_port="$(free_port)"; nginx_port="$(free_port)"; console_port="$(free_port)"

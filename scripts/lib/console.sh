@@ -8,6 +8,13 @@ console_password="correct horse battery"
 console_pid=""
 curl_tls=()
 
+# require TOOL...: stops with what to install when a tool is missing.
+require() {
+  for tool in "$@"; do
+    command -v "$tool" >/dev/null || { echo "$tool is missing (Debian: apt-get install wrk nginx-light)" >&2; exit 1; }
+  done
+}
+
 free_port() {
   python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
 }

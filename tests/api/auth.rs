@@ -213,27 +213,14 @@ async fn unknown_pages_are_404_for_signed_in_users() {
 #[tokio::test]
 async fn a_parallel_burst_of_sign_ins_checks_at_most_five_passwords() {
     let app = app_with_admin().await;
-    // 39 wrong guesses and the right one, all at once, for one account.
-    let attempts = (0..40).map(|i| {
-        let password = if i == 20 { ADMIN_PASSWORD.to_owned() } else { format!("wrong guess {i}") };
-        let (client, base_url) = (browser_like_client().0, app.base_url.clone());
-        tokio::spawn(async move {
-            client
-                .post(format!("{base_url}/rpc/login"))
-                .header("origin", &base_url)
-                .header("accept", "application/json")
-                .form(&[("email", ADMIN_EMAIL), ("password", password.as_str())])
-                .send()
-                .await
-                .unwrap()
-                .status()
-                .as_u16()
+    // 39 wrong guesses and the right one, all at once, for one account, each from its own client.
+    let forms = (0..40)
+        .map(|i| {
+            let password = if i == 20 { ADMIN_PASSWORD.to_owned() } else { format!("wrong guess {i}") };
+            vec![("email".into(), ADMIN_EMAIL.into()), ("password".into(), password)]
         })
-    });
-    let mut statuses = Vec::new();
-    for attempt in attempts.collect::<Vec<_>>() {
-        statuses.push(attempt.await.unwrap());
-    }
+        .collect();
+    let statuses = call_concurrently(&app, None, "login", forms).await;
     let checked = statuses.iter().filter(|s| **s == 401 || **s == 200).count();
     let limited = statuses.iter().filter(|s| **s == 429).count();
     assert!(checked <= 5, "{checked} passwords were checked: {statuses:?}");

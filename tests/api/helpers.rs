@@ -179,6 +179,39 @@ impl Drop for TestApp {
     }
 }
 
+/// Calls server function `name` once per form, all at once, each from `client` (a fresh
+/// client per call when `None`); returns the statuses in the order of `forms`.
+pub async fn call_concurrently(
+    app: &TestApp,
+    client: Option<&Client>,
+    name: &str,
+    forms: Vec<Vec<(String, String)>>,
+) -> Vec<u16> {
+    let calls: Vec<_> = forms
+        .into_iter()
+        .map(|form| {
+            let client = client.cloned().unwrap_or_else(|| browser_like_client().0);
+            let (url, origin) = (app.url(&format!("/rpc/{name}")), app.base_url.clone());
+            tokio::spawn(async move {
+                let response = client
+                    .post(url)
+                    .header(header::ORIGIN, origin)
+                    .header(header::ACCEPT, "application/json")
+                    .form(&form)
+                    .send()
+                    .await
+                    .unwrap();
+                response.status().as_u16()
+            })
+        })
+        .collect();
+    let mut statuses = Vec::with_capacity(calls.len());
+    for call in calls {
+        statuses.push(call.await.unwrap());
+    }
+    statuses
+}
+
 /// The body of a server-function error, as JSON.
 pub async fn error_body(response: Response) -> serde_json::Value {
     response.json().await.unwrap()

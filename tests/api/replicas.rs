@@ -22,6 +22,19 @@ async fn two_replicas() -> Option<(TestApp, TestApp)> {
     Some((a, b))
 }
 
+/// Creates a User token for `deployment_id` on `app`; returns its secret and id.
+async fn user_token(app: &TestApp, name: &str, deployment_id: &str) -> (String, String) {
+    let form = [("name", name), ("description", ""), ("user", "on"), ("deployment_ids[]", deployment_id), ("expiration", "never")];
+    let created: Value = app.call("create_api_token", &form).await.json().await.unwrap();
+    (created["secret"].as_str().unwrap().to_owned(), created["token"]["id"].to_string())
+}
+
+/// Changes the deployment's access type on `app`.
+async fn set_access(app: &TestApp, id: &str, upstream: &str, access: &str) {
+    let form = [("id", id), ("description", ""), ("upstream_url", upstream), ("access", access)];
+    assert_eq!(app.call("update_deployment", &form).await.status(), 200);
+}
+
 /// Calls `deployment` through `app`'s gateway.
 async fn through(app: &TestApp, deployment: &str, token: Option<&str>) -> u16 {
     let port = app.base_url.rsplit(':').next().unwrap();
@@ -83,15 +96,8 @@ async fn what_one_replica_changes_the_other_applies_at_once() {
     assert_eq!(a.call("create_deployment", &form).await.status(), 200);
     let list: Value = a.call("list_deployments", &[]).await.json().await.unwrap();
     let deployment_id = list["items"][0]["id"].to_string();
-    let form = [
-        ("name", "client"),
-        ("description", ""),
-        ("user", "on"),
-        ("deployment_ids[]", deployment_id.as_str()),
-        ("expiration", "never"),
-    ];
-    let created: Value = a.call("create_api_token", &form).await.json().await.unwrap();
-    let (token, token_id) = (created["secret"].as_str().unwrap(), created["token"]["id"].to_string());
+    let (token, token_id) = user_token(&a, "client", &deployment_id).await;
+    let token = token.as_str();
     assert_eq!(through(&b, "summarize", Some(token)).await, 200);
     assert_eq!(through(&b, "summarize", None).await, 401);
 
@@ -104,22 +110,10 @@ async fn what_one_replica_changes_the_other_applies_at_once() {
 
     // An access-type change on B applies on A (which had the route cached).
     assert_eq!(through(&a, "summarize", None).await, 401);
-    let form = [
-        ("id", deployment_id.as_str()),
-        ("description", ""),
-        ("upstream_url", upstream.as_str()),
-        ("access", "public"),
-    ];
-    assert_eq!(b.call("update_deployment", &form).await.status(), 200);
+    set_access(&b, &deployment_id, &upstream, "public").await;
     let delay = until(&a, "summarize", None, 200).await;
     assert!(delay < Duration::from_millis(500), "{delay:?}");
-    let form = [
-        ("id", deployment_id.as_str()),
-        ("description", ""),
-        ("upstream_url", upstream.as_str()),
-        ("access", "private"),
-    ];
-    assert_eq!(b.call("update_deployment", &form).await.status(), 200);
+    set_access(&b, &deployment_id, &upstream, "private").await;
     let delay = until(&a, "summarize", None, 404).await;
     assert!(delay < Duration::from_millis(500), "{delay:?}");
 
@@ -131,22 +125,9 @@ async fn what_one_replica_changes_the_other_applies_at_once() {
         .await
         .unwrap();
     assert_eq!(listeners, 2, "one listener per replica");
-    let form = [
-        ("id", deployment_id.as_str()),
-        ("description", ""),
-        ("upstream_url", upstream.as_str()),
-        ("access", "protected"),
-    ];
-    assert_eq!(a.call("update_deployment", &form).await.status(), 200);
-    let form = [
-        ("name", "second"),
-        ("description", ""),
-        ("user", "on"),
-        ("deployment_ids[]", deployment_id.as_str()),
-        ("expiration", "never"),
-    ];
-    let created: Value = a.call("create_api_token", &form).await.json().await.unwrap();
-    let (token, token_id) = (created["secret"].as_str().unwrap(), created["token"]["id"].to_string());
+    set_access(&a, &deployment_id, &upstream, "protected").await;
+    let (token, token_id) = user_token(&a, "second", &deployment_id).await;
+    let token = token.as_str();
     until(&b, "summarize", Some(token), 200).await;
     tokio::time::sleep(Duration::from_millis(500)).await; // B is listening again by now
     assert_eq!(through(&b, "summarize", Some(token)).await, 200);

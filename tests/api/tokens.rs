@@ -363,33 +363,16 @@ async fn concurrent_creates_all_succeed() {
     let deployment_id = deployment(&app, "summarize", "protected").await;
     // Eight writers at once, each transaction reading (the grants' deployments) before it
     // writes: SQLite must queue them, not refuse them with "database is locked".
-    let creates = (0..8).map(|i| {
-        let (client, base_url, deployment_id) = (app.client.clone(), app.base_url.clone(), deployment_id.clone());
-        tokio::spawn(async move {
-            let name = format!("parallel {i}");
-            let form = [
-                ("name", name.as_str()),
-                ("description", ""),
-                ("user", "on"),
-                ("deployment_ids[]", deployment_id.as_str()),
-                ("expiration", "never"),
-            ];
-            client
-                .post(format!("{base_url}/rpc/create_api_token"))
-                .header("origin", &base_url)
-                .header("accept", "application/json")
-                .form(&form)
-                .send()
-                .await
-                .unwrap()
-                .status()
-                .as_u16()
+    let forms = (0..8)
+        .map(|i| {
+            [("name", format!("parallel {i}").as_str()), ("description", ""), ("user", "on")]
+                .into_iter()
+                .chain([("deployment_ids[]", deployment_id.as_str()), ("expiration", "never")])
+                .map(|(key, value)| (key.to_owned(), value.to_owned()))
+                .collect()
         })
-    });
-    let mut statuses = Vec::new();
-    for create in creates.collect::<Vec<_>>() {
-        statuses.push(create.await.unwrap());
-    }
+        .collect();
+    let statuses = call_concurrently(&app, Some(&app.client), "create_api_token", forms).await;
     assert_eq!(statuses, vec![200; 8]);
     assert_eq!(list(&app, "parallel", 1).await["total"], 8);
 }
