@@ -75,6 +75,25 @@ fn migrate_creates_the_database_and_help_documents_the_configuration() {
     }
 }
 
+/// On the suite's engine (SQLite, or PostgreSQL in its pass): `migrate` creates the schema,
+/// and running it again changes nothing; a URL with another scheme is refused.
+#[tokio::test]
+async fn migrate_runs_on_either_engine_and_other_schemes_are_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = database_url(dir.path());
+    create_database(&db).await;
+    for _ in 0..2 {
+        let out = bento_console(&db, &["migrate"], "");
+        assert!(out.status.success(), "{}", text(&out.stderr));
+    }
+    let tables = bento_console::server::db::connect_and_migrate(&db).await.unwrap();
+    assert_eq!(tables.execute("select 1 from api_tokens").await.unwrap(), 0);
+
+    let out = bento_console("mysql://ada@db/console", &["migrate"], "");
+    assert!(!out.status.success());
+    assert!(text(&out.stderr).contains("must start with sqlite://"), "{}", text(&out.stderr));
+}
+
 #[tokio::test]
 async fn deployments_can_be_scripted() {
     let dir = tempfile::tempdir().unwrap();

@@ -24,7 +24,13 @@ async fn two_replicas() -> Option<(TestApp, TestApp)> {
 
 /// Creates a User token for `deployment_id` on `app`; returns its secret and id.
 async fn user_token(app: &TestApp, name: &str, deployment_id: &str) -> (String, String) {
-    let form = [("name", name), ("description", ""), ("user", "on"), ("deployment_ids[]", deployment_id), ("expiration", "never")];
+    let form = [
+        ("name", name),
+        ("description", ""),
+        ("user", "on"),
+        ("deployment_ids[]", deployment_id),
+        ("expiration", "never"),
+    ];
     let created: Value = app.call("create_api_token", &form).await.json().await.unwrap();
     (created["secret"].as_str().unwrap().to_owned(), created["token"]["id"].to_string())
 }
