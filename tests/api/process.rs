@@ -61,10 +61,11 @@ impl Server {
         let db_url = crate::helpers::database_url(dir.path());
         crate::helpers::create_database(&db_url).await;
         prepare(&db_url);
-        let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+        // Port 0: the server binds a free port itself and logs it. (Picking a free port here
+        // and passing it on races with the other tests' listeners.)
         let mut child = Command::new(env!("CARGO_BIN_EXE_bento-console"))
             .arg("serve")
-            .args(["--addr", &format!("127.0.0.1:{port}")])
+            .args(["--addr", "127.0.0.1:0"])
             .args(args)
             .env("DATABASE_URL", &db_url)
             .env("RUST_LOG", "info")
@@ -86,8 +87,21 @@ impl Server {
                 sink.lock().unwrap().push_str(&String::from_utf8_lossy(&buffer[..n]));
             }
         });
-        let server = Server { child, base_url: format!("http://127.0.0.1:{port}"), port, db_url, stderr, _dir: dir };
         let started = Instant::now();
+        let port = loop {
+            let logged = stderr.lock().unwrap().clone();
+            let port = logged
+                .split("bento-console listening addr=127.0.0.1:")
+                .nth(1)
+                .and_then(|rest| rest.split(|c: char| !c.is_ascii_digit()).next()?.parse::<u16>().ok());
+            if let Some(port) = port {
+                break port;
+            }
+            assert!(child.try_wait().unwrap().is_none(), "the server exited: {logged}");
+            assert!(started.elapsed() < Duration::from_secs(20), "did not start: {logged}");
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        };
+        let server = Server { child, base_url: format!("http://127.0.0.1:{port}"), port, db_url, stderr, _dir: dir };
         while reqwest::get(format!("{}/healthz", server.base_url)).await.map(|r| r.status().as_u16()).ok() != Some(200)
         {
             assert!(started.elapsed() < Duration::from_secs(20), "did not start: {}", server.log());
