@@ -255,11 +255,11 @@ fn TokenRow(token: ApiToken, now: i64, at: ListPosition) -> impl IntoView {
                 <span class="strong">{token.name.clone()}</span>
                 {(!token.description.is_empty()).then(|| view! { <p class="cell-note">{token.description.clone()}</p> })}
             </th>
-            <td class="badges">
+            <td data-label="Types">
                 {token.is_user.then(|| view! { <span class="badge type-user">"User"</span> })}
                 {token.is_developer.then(|| view! { <span class="badge type-developer">"Developer"</span> })}
             </td>
-            <td>
+            <td data-label="Deployments">
                 {if token.deployments.is_empty() {
                     view! { <span class="muted">"—"</span> }.into_any()
                 } else {
@@ -281,18 +281,18 @@ fn TokenRow(token: ApiToken, now: i64, at: ListPosition) -> impl IntoView {
                         .into_any()
                 }}
             </td>
-            <td class="mono small">{format!("{}…", token.prefix)}</td>
-            <td>{token.created_by.clone().unwrap_or_else(|| "Command line".into())}</td>
-            <td>
+            <td class="mono small" data-label="Token">{format!("{}…", token.prefix)}</td>
+            <td data-label="Created by">{token.created_by.clone().unwrap_or_else(|| "Command line".into())}</td>
+            <td data-label="Created">
                 <RelativeTime at=token.created_at now />
             </td>
-            <td class="last-used">
+            <td class="last-used" data-label="Last used">
                 {match token.last_used_at {
                     Some(at) => view! { <RelativeTime at now /> }.into_any(),
                     None => view! { <span class="muted">"Never"</span> }.into_any(),
                 }}
             </td>
-            <td>
+            <td data-label="Expires">
                 {match token.expires_at {
                     None => view! { <span class="muted">"Never"</span> }.into_any(),
                     Some(at) => {

@@ -158,13 +158,13 @@ fn DeploymentRow(deployment: Deployment, now: i64) -> impl IntoView {
                     <p class="cell-note">{deployment.description.clone()}</p>
                 </Show>
             </th>
-            <td>
+            <td data-label="Access">
                 <AccessBadge access=deployment.access />
             </td>
-            <td class="url-cell">{external}</td>
-            <td class="mono small">{deployment.upstream_url.clone()}</td>
-            <td>{deployment.created_by.clone().unwrap_or_else(|| "Command line".into())}</td>
-            <td>
+            <td class="url-cell" data-label="External URL">{external}</td>
+            <td class="mono small" data-label="Upstream">{deployment.upstream_url.clone()}</td>
+            <td data-label="Created by">{deployment.created_by.clone().unwrap_or_else(|| "Command line".into())}</td>
+            <td data-label="Created">
                 <RelativeTime at=deployment.created_at now />
             </td>
             <td class="row-actions">
