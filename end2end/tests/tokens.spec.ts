@@ -189,17 +189,26 @@ test("search filters by name", async ({ page }) => {
   await expect(page.getByText("Showing 1–1 of 1")).toBeVisible();
 });
 
-test("delete asks for confirmation naming the token", async ({ page }) => {
+test("delete asks for confirmation naming the token, starting on Cancel; focus comes back to the list", async ({
+  page,
+}) => {
   await page.goto(`${server.baseURL}/api_tokens`);
   await page.getByRole("link", { name: "Delete ci" }).click();
   const dialog = page.getByRole("dialog", { name: "Delete API token “ci”?" });
   await expect(dialog).toContainText("stops working at once");
-  await dialog.getByRole("link", { name: "Cancel" }).click();
-  await expect(page.getByRole("link", { name: "Delete ci" })).toBeVisible();
-  await page.getByRole("link", { name: "Delete ci" }).click();
+  await expect(dialog.getByRole("link", { name: "Cancel" })).toBeFocused();
+  // Enter on the first focus cancels, it does not delete.
+  await page.keyboard.press("Enter");
+  await expect(dialog).toBeHidden();
+  await expect(page.getByRole("link", { name: "Delete ci" })).toBeFocused();
+
+  // Rows, newest first: dated, ci, frontend. After ci goes, focus is on the next row, frontend's.
+  await page.keyboard.press("Enter");
+  await expect(dialog.getByRole("link", { name: "Cancel" })).toBeFocused();
   await dialog.getByRole("button", { name: "Delete token" }).click();
   await expect(dialog).toBeHidden();
   await expect(page.getByRole("link", { name: "Delete ci" })).toHaveCount(0);
+  await expect(page.getByRole("rowheader", { name: /^frontend/ })).toBeFocused();
 });
 
 test("keyboard only: create a Developer token and close the reveal with Esc", async ({ page }) => {
@@ -223,6 +232,8 @@ test("keyboard only: create a Developer token and close the reveal with Esc", as
   await page.keyboard.press("Escape");
   await expect(reveal).toBeHidden();
   await expect(page).toHaveURL(/\/api_tokens$/);
+  // Focus is back where the dialog was opened, not at the top of the page.
+  await expect(page.getByRole("link", { name: "Create", exact: true })).toBeFocused();
 });
 
 test.describe("without JavaScript", () => {

@@ -80,7 +80,8 @@ fn keep_tab_inside(dialog: &web_sys::HtmlDialogElement, ev: &leptos::ev::Keyboar
 #[cfg(not(feature = "hydrate"))]
 fn keep_tab_inside(_dialog: &leptos::web_sys::HtmlDialogElement, _ev: &leptos::ev::KeyboardEvent) {}
 
-/// Cancel (a link back to the page) and the submit button, as every form dialog ends.
+/// Cancel (a link back to the page) and the submit button, as every form dialog ends. A dialog
+/// that destroys something opens with focus on Cancel, so Enter does not destroy at once.
 #[component]
 pub fn DialogButtons(
     #[prop(into)] cancel_href: String,
@@ -92,13 +93,12 @@ pub fn DialogButtons(
 ) -> impl IntoView {
     view! {
         <div class="dialog-buttons">
-            <a class="button secondary" href=cancel_href>
+            <a class="button secondary" href=cancel_href autofocus=danger>
                 "Cancel"
             </a>
             <button
                 type="submit"
                 class=if danger { "button danger" } else { "button primary" }
-                autofocus=danger
                 disabled=move || pending.get()
             >
                 {submit}

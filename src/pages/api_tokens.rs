@@ -14,6 +14,7 @@ use crate::components::{
     badge::AccessBadge,
     copy::CopyField,
     dialog::{DialogButtons, Modal},
+    focus::{focus_after_mount, FocusReturn, PAGE_HEADING},
     form::{
         action_error, count_success, successes, Choice, FieldError, FormError, FormErrorSignal, TextArea, TextField,
     },
@@ -21,14 +22,28 @@ use crate::components::{
 };
 use crate::domain::{time, AccessType, Field};
 
-/// The deployments the Create dialog offers (`None` while it is closed).
-type Grantable = Resource<Result<Option<DeploymentList>, AppError>>;
-
 #[derive(Debug, Clone, PartialEq, Eq)]
 enum DialogState {
     None,
     Create,
     Delete(i64),
+}
+
+impl DialogState {
+    /// The id of the control that opens this dialog, where focus returns when it closes.
+    fn opener(&self) -> Option<String> {
+        match self {
+            DialogState::None => None,
+            DialogState::Create => Some(CREATE_BUTTON.to_owned()),
+            DialogState::Delete(id) => Some(delete_link_id(*id)),
+        }
+    }
+}
+
+const CREATE_BUTTON: &str = "create-token";
+
+fn delete_link_id(id: i64) -> String {
+    format!("delete-token-{id}")
 }
 
 #[component]
@@ -56,12 +71,19 @@ pub fn ApiTokensPage() -> impl IntoView {
         }
     });
     // Leaving a dialog forgets its result, so a revealed secret does not linger in memory or
-    // come back with the browser's Back button.
+    // come back with the browser's Back button; closing one gives focus back to its opener.
+    let focus = FocusReturn::new(saved);
     Effect::new(move |previous: Option<DialogState>| {
         let current = dialog.get();
         if previous.is_some_and(|previous| previous != current) {
             create.value().set(None);
             delete.value().set(None);
+            if current == DialogState::None {
+                focus.dialog_closed();
+            }
+        }
+        if let Some(opener) = current.opener() {
+            focus.dialog_opened(opener);
         }
         current
     });
@@ -74,9 +96,9 @@ pub fn ApiTokensPage() -> impl IntoView {
         move || dialog.get() == DialogState::Create,
         |open| async move {
             if open {
-                list_deployments().await.map(Some)
+                Some(list_deployments().await)
             } else {
-                Ok(None)
+                None
             }
         },
     );
@@ -108,13 +130,15 @@ pub fn ApiTokensPage() -> impl IntoView {
     view! {
         <Title text="API Tokens" />
         <header class="page-header">
-            <h1>"API Tokens"</h1>
-            <a class="button primary" href=move || position.get().href(Some("create"))>
+            <h1 id=PAGE_HEADING tabindex="-1">
+                "API Tokens"
+            </h1>
+            <a id=CREATE_BUTTON class="button primary" href=move || position.get().href(Some("create"))>
                 "Create"
             </a>
         </header>
         <SearchForm position />
-        <Suspense fallback=|| view! { <p class="muted">"Loading tokens…"</p> }>
+        <Transition fallback=|| view! { <p class="muted">"Loading tokens…"</p> }>
             {move || Suspend::new(async move {
                 match tokens.await {
                     // Past the last page (its last token was just deleted, or an old link): go
@@ -122,20 +146,18 @@ pub fn ApiTokensPage() -> impl IntoView {
                     Ok(page) if page.page > page.last_page() => {
                         view! { <Redirect path=page.position().at_page(page.last_page()).href(None) /> }.into_any()
                     }
-                    Ok(page) => {
-                        let now = page.now;
-                        view! {
-                            <TokenTable page />
-                            {move || {
-                                (dialog.get() == DialogState::Create)
-                                    .then(|| view! { <CreateDialog action=create grantable now at=position.get() /> })
-                            }}
-                        }
-                            .into_any()
-                    }
+                    Ok(page) => view! { <TokenTable page focus /> }.into_any(),
                     Err(err) => view! { <div class="alert error" role="alert">{err.to_string()}</div> }.into_any(),
                 }
             })}
+            // The dialogs render apart from the list, which renders again after a change: an open
+            // dialog (the reveal) stays as it is.
+            {move || {
+                let at = position.get();
+                Suspend::new(async move {
+                    grantable.await.map(|deployments| view! { <CreateDialog action=create deployments at /> })
+                })
+            }}
             {move || {
                 let at = position.get();
                 Suspend::new(async move {
@@ -158,7 +180,7 @@ pub fn ApiTokensPage() -> impl IntoView {
                         })
                 })
             }}
-        </Suspense>
+        </Transition>
     }
 }
 
@@ -178,7 +200,8 @@ fn SearchForm(position: Memo<ListPosition>) -> impl IntoView {
 }
 
 #[component]
-fn TokenTable(page: TokenPage) -> impl IntoView {
+fn TokenTable(page: TokenPage, focus: FocusReturn) -> impl IntoView {
+    focus.restore_after_render();
     let at = page.position();
     if page.total == 0 && page.search.is_empty() {
         return view! {
@@ -251,7 +274,7 @@ fn TokenRow(token: ApiToken, now: i64, at: ListPosition) -> impl IntoView {
     let name = token.name.clone();
     view! {
         <tr id=format!("token-{}", token.id) class:expired=expired>
-            <th scope="row">
+            <th scope="row" tabindex="-1">
                 <span class="strong">{token.name.clone()}</span>
                 {(!token.description.is_empty()).then(|| view! { <p class="cell-note">{token.description.clone()}</p> })}
             </th>
@@ -308,6 +331,7 @@ fn TokenRow(token: ApiToken, now: i64, at: ListPosition) -> impl IntoView {
             </td>
             <td class="row-actions">
                 <a
+                    id=delete_link_id(token.id)
                     class="button link danger-text"
                     href=at.href(Some(&format!("delete={}", token.id)))
                     aria-label=format!("Delete {name}")
@@ -334,25 +358,29 @@ fn Pagination(page: TokenPage) -> impl IntoView {
     }
 }
 
+/// `deployments`: those a User token can be granted, with the server's clock.
 #[component]
 fn CreateDialog(
     action: ServerAction<CreateApiToken>,
-    grantable: Grantable,
-    now: i64,
+    deployments: Result<DeploymentList, AppError>,
     at: ListPosition,
 ) -> impl IntoView {
     view! {
         <Modal close_href=at.href(None) labelled_by="token-dialog-title">
             {move || match action.value().get() {
                 Some(Ok(created)) => view! { <Reveal created done_href=at.href(None) /> }.into_any(),
-                _ => view! { <CreateForm action grantable now at=at.clone() /> }.into_any(),
+                _ => view! { <CreateForm action deployments=deployments.clone() at=at.clone() /> }.into_any(),
             }}
         </Modal>
     }
 }
 
 #[component]
-fn CreateForm(action: ServerAction<CreateApiToken>, grantable: Grantable, now: i64, at: ListPosition) -> impl IntoView {
+fn CreateForm(
+    action: ServerAction<CreateApiToken>,
+    deployments: Result<DeploymentList, AppError>,
+    at: ListPosition,
+) -> impl IntoView {
     let server_error = action_error(action);
     // The at-least-one-type rule, checked in the browser before submitting (the server checks
     // it again on its own).
@@ -366,7 +394,7 @@ fn CreateForm(action: ServerAction<CreateApiToken>, grantable: Grantable, now: i
             client_error.set(Some(AppError::Invalid(invalid)));
         }
     };
-    let tomorrow = time::date(now + time::DAY);
+    let tomorrow = deployments.as_ref().ok().map(|list| time::date(list.now + time::DAY));
     let cancel = at.href(None);
     // `novalidate`: the browser refuses to submit a form with an invalid field even when the
     // field is hidden, and says nothing: a half-typed custom date, hidden again by choosing a
@@ -391,11 +419,8 @@ fn CreateForm(action: ServerAction<CreateApiToken>, grantable: Grantable, now: i
                 />
                 <fieldset class="deployment-picker">
                     <legend>"Deployments this token may call"</legend>
-                    <Suspense fallback=|| ()>
-                        {move || Suspend::new(async move {
-                            match grantable.await {
-                                Ok(None) => ().into_any(),
-                                Ok(Some(list)) if list.items.is_empty() => {
+                    {match deployments {
+                                Ok(list) if list.items.is_empty() => {
                                     view! {
                                         <p class="muted">
                                             "No deployments yet. " <a href="/deployments?create">"Create one"</a>
@@ -404,7 +429,7 @@ fn CreateForm(action: ServerAction<CreateApiToken>, grantable: Grantable, now: i
                                     }
                                         .into_any()
                                 }
-                                Ok(Some(list)) => {
+                                Ok(list) => {
                                     list.items
                                         .into_iter()
                                         .map(|d| {
@@ -427,9 +452,7 @@ fn CreateForm(action: ServerAction<CreateApiToken>, grantable: Grantable, now: i
                                         .into_any()
                                 }
                                 Err(err) => view! { <p class="alert error">{err.to_string()}</p> }.into_any(),
-                            }
-                        })}
-                    </Suspense>
+                    }}
                     <p class="alert warning warn-public">
                         "Public deployments need no token: anyone can call them. The grant only matters if you make them Protected later."
                     </p>
@@ -501,6 +524,8 @@ fn chosen_types(
 #[component]
 fn Reveal(created: CreatedToken, done_href: String) -> impl IntoView {
     let CreatedToken { token, secret, login_command, curl_examples } = created;
+    // It replaces the form, which had focus.
+    focus_after_mount("token-secret");
     let unreachable: Vec<String> =
         token.deployments.iter().filter(|d| d.access == AccessType::Private).map(|d| d.name.clone()).collect();
     view! {

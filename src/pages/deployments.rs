@@ -11,6 +11,7 @@ use crate::components::{
     badge::AccessBadge,
     copy::CopyButton,
     dialog::{DialogButtons, Modal},
+    focus::{FocusReturn, PAGE_HEADING},
     form::{
         action_error, count_success, successes, Choice, FieldError, FormError, FormErrorSignal, TextArea, TextField,
     },
@@ -28,6 +29,20 @@ enum DialogState {
     Edit(String),
     Delete(String),
 }
+
+impl DialogState {
+    /// The id of the control that opens this dialog, where focus returns when it closes.
+    fn opener(&self) -> Option<String> {
+        match self {
+            DialogState::None => None,
+            DialogState::Create => Some(CREATE_BUTTON.to_owned()),
+            DialogState::Edit(name) => Some(format!("edit-{name}")),
+            DialogState::Delete(name) => Some(format!("delete-{name}")),
+        }
+    }
+}
+
+const CREATE_BUTTON: &str = "create-deployment";
 
 #[component]
 pub fn DeploymentsPage() -> impl IntoView {
@@ -53,13 +68,21 @@ pub fn DeploymentsPage() -> impl IntoView {
         }
     });
     // A dialog opened afresh starts without the previous attempt's error. (Not on the first
-    // run: a no-JavaScript submission brings its error in the URL, and it must stay.)
+    // run: a no-JavaScript submission brings its error in the URL, and it must stay.) Closing
+    // one gives focus back to its opener.
+    let focus = FocusReturn::new(saved);
     Effect::new(move |previous: Option<DialogState>| {
         let current = dialog.get();
         if previous.is_some_and(|previous| previous != current) {
             create.value().set(None);
             update.value().set(None);
             delete.value().set(None);
+            if current == DialogState::None {
+                focus.dialog_closed();
+            }
+        }
+        if let Some(opener) = current.opener() {
+            focus.dialog_opened(opener);
         }
         current
     });
@@ -67,17 +90,19 @@ pub fn DeploymentsPage() -> impl IntoView {
     view! {
         <Title text="Deployments" />
         <header class="page-header">
-            <h1>"Deployments"</h1>
-            <a class="button primary" href="/deployments?create">
+            <h1 id=PAGE_HEADING tabindex="-1">
+                "Deployments"
+            </h1>
+            <a id=CREATE_BUTTON class="button primary" href="/deployments?create">
                 "Create"
             </a>
         </header>
-        <Suspense fallback=|| view! { <p class="muted">"Loading deployments…"</p> }>
+        <Transition fallback=|| view! { <p class="muted">"Loading deployments…"</p> }>
             {move || Suspend::new(async move {
                 match deployments.await {
                     Ok(list) => {
                         view! {
-                            <DeploymentTable list=list.clone() />
+                            <DeploymentTable list=list.clone() focus />
                             <DeploymentDialogs list dialog create update delete />
                         }
                             .into_any()
@@ -85,12 +110,13 @@ pub fn DeploymentsPage() -> impl IntoView {
                     Err(err) => view! { <div class="alert error" role="alert">{err.to_string()}</div> }.into_any(),
                 }
             })}
-        </Suspense>
+        </Transition>
     }
 }
 
 #[component]
-fn DeploymentTable(list: DeploymentList) -> impl IntoView {
+fn DeploymentTable(list: DeploymentList, focus: FocusReturn) -> impl IntoView {
+    focus.restore_after_render();
     if list.items.is_empty() {
         return view! {
             <section class="empty-state">
@@ -149,7 +175,7 @@ fn DeploymentRow(deployment: Deployment, now: i64) -> impl IntoView {
     };
     view! {
         <tr id=format!("deployment-{name}")>
-            <th scope="row">
+            <th scope="row" tabindex="-1">
                 <span class="mono strong">{name.clone()}</span>
                 <Show when={
                     let has = !deployment.description.is_empty();
@@ -168,10 +194,15 @@ fn DeploymentRow(deployment: Deployment, now: i64) -> impl IntoView {
                 <RelativeTime at=deployment.created_at now />
             </td>
             <td class="row-actions">
-                <a class="button link" href=format!("{PAGE}?edit={name}") aria-label=format!("Edit {name}")>
+                <a id=format!("edit-{name}") class="button link" href=format!("{PAGE}?edit={name}") aria-label=format!("Edit {name}")>
                     "Edit"
                 </a>
-                <a class="button link danger-text" href=format!("{PAGE}?delete={name}") aria-label=format!("Delete {name}")>
+                <a
+                    id=format!("delete-{name}")
+                    class="button link danger-text"
+                    href=format!("{PAGE}?delete={name}")
+                    aria-label=format!("Delete {name}")
+                >
                     "Delete"
                 </a>
             </td>
