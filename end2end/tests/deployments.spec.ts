@@ -39,6 +39,7 @@ async function createDeployment(page: Page, name: string, access: "Private" | "P
   await dialog.getByRole("button", { name: "Create" }).click();
   await expect(dialog).toBeHidden();
   await expect(row(page, name)).toBeVisible();
+  await expect(page.locator(".status-line")).toHaveText(`Deployment ${name} created.`);
 }
 
 test("first: the empty state explains deployments and offers Create", async ({ page }) => {
@@ -89,6 +90,7 @@ test("edit the access type; it shows at once", async ({ page }) => {
   await dialog.getByRole("button", { name: "Save changes" }).click();
   await expect(dialog).toBeHidden();
   await expect(row(page, "summarize").locator(".badge")).toHaveText("Private");
+  await expect(page.locator(".status-line")).toHaveText("Deployment summarize saved.");
   await expect(row(page, "summarize")).toContainText("Private: reachable only inside the cluster");
 });
 
@@ -107,6 +109,8 @@ test("delete asks for confirmation naming the deployment, starting on Cancel", a
   await page.getByRole("dialog").getByRole("button", { name: "Delete deployment" }).click();
   await expect(row(page, "internal")).toHaveCount(0);
   await expect(row(page, "open-model").getByRole("rowheader")).toBeFocused();
+  await expect(page.locator(".status-line")).toHaveRole("status");
+  await expect(page.locator(".status-line")).toHaveText("Deployment internal deleted.");
 });
 
 test("keyboard only: open with Enter, fill with Tab and Space, submit with Enter, close with Esc", async ({ page }) => {

@@ -209,6 +209,8 @@ test("delete asks for confirmation naming the token, starting on Cancel; focus c
   await expect(dialog).toBeHidden();
   await expect(page.getByRole("link", { name: "Delete ci" })).toHaveCount(0);
   await expect(page.getByRole("rowheader", { name: /^frontend/ })).toBeFocused();
+  // Said in the page's live region.
+  await expect(page.getByRole("status")).toHaveText("Token ci deleted.");
 });
 
 test("keyboard only: create a Developer token and close the reveal with Esc", async ({ page }) => {

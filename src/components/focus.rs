@@ -8,6 +8,8 @@
 
 use leptos::prelude::*;
 
+use super::changes::Changes;
+
 /// The page heading's id: the last place focus can go.
 pub const PAGE_HEADING: &str = "page-heading";
 
@@ -20,11 +22,10 @@ pub struct FocusReturn {
 }
 
 impl FocusReturn {
-    /// `saved` counts the page's successful changes.
-    pub fn new(saved: RwSignal<u32>) -> Self {
+    pub fn new(changes: Changes) -> Self {
         let this = Self { candidates: StoredValue::new(Vec::new()), changed: StoredValue::new(false) };
         Effect::new(move |first: Option<()>| {
-            saved.track();
+            changes.saved();
             if first.is_some() {
                 this.changed.set_value(true);
             }

@@ -1,6 +1,7 @@
 //! Reusable views. Components never touch the database; they call server functions.
 
 pub mod badge;
+pub mod changes;
 pub mod copy;
 pub mod dialog;
 pub mod focus;

@@ -7,17 +7,16 @@ use leptos_router::{components::Redirect, hooks::use_query_map};
 use crate::api::deployments::{list_deployments, DeploymentList};
 use crate::api::tokens::{
     find_api_token, list_api_tokens, take_revealed_token, ApiToken, CreateApiToken, CreatedToken, DeleteApiToken,
-    ListPosition, TokenPage, PAGE_SIZE,
+    ListPosition, TokenPage, PAGE_SIZE, TOKEN,
 };
-use crate::api::AppError;
+use crate::api::{AppError, Notice};
 use crate::components::{
     badge::AccessBadge,
+    changes::{Changes, StatusLine},
     copy::CopyField,
     dialog::{DialogButtons, Modal},
     focus::{focus_after_mount, FocusReturn, PAGE_HEADING},
-    form::{
-        action_error, count_success, successes, Choice, FieldError, FormError, FormErrorSignal, TextArea, TextField,
-    },
+    form::{action_error, Choice, FieldError, FormError, FormErrorSignal, TextArea, TextField},
     time::RelativeTime,
 };
 use crate::domain::{time, AccessType, Field};
@@ -50,16 +49,17 @@ fn delete_link_id(id: i64) -> String {
 pub fn ApiTokensPage() -> impl IntoView {
     let create = ServerAction::<CreateApiToken>::new();
     let delete = ServerAction::<DeleteApiToken>::new();
-    let saved = successes();
-    count_success(create, saved);
-    count_success(delete, saved);
+    let changes = Changes::new();
+    changes.watch(create, |created| Notice::created(TOKEN, &created.token.name).0);
+    changes.watch(delete, |notice| notice.0.clone());
 
     let query = use_query_map();
     let position = Memo::new(move |_| {
         let query = query.read();
         ListPosition::new(query.get("page").and_then(|p| p.parse().ok()), query.get("q"))
     });
-    let tokens = Resource::new(move || (position.get(), saved.get()), |(at, _)| list_api_tokens(at.search, at.page));
+    let tokens =
+        Resource::new(move || (position.get(), changes.saved()), |(at, _)| list_api_tokens(at.search, at.page));
     let dialog = Memo::new(move |_| {
         let query = query.read();
         if let Some(id) = query.get("delete").and_then(|id| id.parse().ok()) {
@@ -72,7 +72,7 @@ pub fn ApiTokensPage() -> impl IntoView {
     });
     // Leaving a dialog forgets its result, so a revealed secret does not linger in memory or
     // come back with the browser's Back button; closing one gives focus back to its opener.
-    let focus = FocusReturn::new(saved);
+    let focus = FocusReturn::new(changes);
     Effect::new(move |previous: Option<DialogState>| {
         let current = dialog.get();
         if previous.is_some_and(|previous| previous != current) {
@@ -137,6 +137,7 @@ pub fn ApiTokensPage() -> impl IntoView {
                 "Create"
             </a>
         </header>
+        <StatusLine changes />
         <SearchForm position />
         <Transition fallback=|| view! { <p class="muted">"Loading tokens…"</p> }>
             {move || Suspend::new(async move {

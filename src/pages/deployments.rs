@@ -9,12 +9,11 @@ use crate::api::deployments::{
 };
 use crate::components::{
     badge::AccessBadge,
+    changes::{Changes, StatusLine},
     copy::CopyButton,
     dialog::{DialogButtons, Modal},
     focus::{FocusReturn, PAGE_HEADING},
-    form::{
-        action_error, count_success, successes, Choice, FieldError, FormError, FormErrorSignal, TextArea, TextField,
-    },
+    form::{action_error, Choice, FieldError, FormError, FormErrorSignal, TextArea, TextField},
     time::RelativeTime,
 };
 use crate::domain::{AccessType, Field};
@@ -49,11 +48,11 @@ pub fn DeploymentsPage() -> impl IntoView {
     let create = ServerAction::<CreateDeployment>::new();
     let update = ServerAction::<UpdateDeployment>::new();
     let delete = ServerAction::<DeleteDeployment>::new();
-    let saved = successes();
-    count_success(create, saved);
-    count_success(update, saved);
-    count_success(delete, saved);
-    let deployments = Resource::new(move || saved.get(), |_| list_deployments());
+    let changes = Changes::new();
+    changes.watch(create, |notice| notice.0.clone());
+    changes.watch(update, |notice| notice.0.clone());
+    changes.watch(delete, |notice| notice.0.clone());
+    let deployments = Resource::new(move || changes.saved(), |_| list_deployments());
     let query = use_query_map();
     let dialog = Memo::new(move |_| {
         let query = query.read();
@@ -70,7 +69,7 @@ pub fn DeploymentsPage() -> impl IntoView {
     // A dialog opened afresh starts without the previous attempt's error. (Not on the first
     // run: a no-JavaScript submission brings its error in the URL, and it must stay.) Closing
     // one gives focus back to its opener.
-    let focus = FocusReturn::new(saved);
+    let focus = FocusReturn::new(changes);
     Effect::new(move |previous: Option<DialogState>| {
         let current = dialog.get();
         if previous.is_some_and(|previous| previous != current) {
@@ -97,6 +96,7 @@ pub fn DeploymentsPage() -> impl IntoView {
                 "Create"
             </a>
         </header>
+        <StatusLine changes />
         <Transition fallback=|| view! { <p class="muted">"Loading deployments…"</p> }>
             {move || Suspend::new(async move {
                 match deployments.await {
