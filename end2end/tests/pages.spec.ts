@@ -113,6 +113,20 @@ for (const size of [DESKTOP, PHONE]) {
       await settled(page);
       await page.getByLabel("User (Deployment Endpoint Access)").check();
       await check(page, "token-create-user", testInfo);
+
+      // The reveal: the secret in a monospace font, all of it in view.
+      await page.getByLabel("Name", { exact: true }).fill(`reveal-${size.width}`);
+      await page.getByLabel("summarize").check();
+      await page.getByLabel("Developer (API access)").check();
+      await page.getByRole("button", { name: "Create" }).click();
+      const secret = page.getByRole("dialog").getByLabel("API token", { exact: true });
+      await expect(secret).toHaveValue(/^bcst_\w{49}$/);
+      expect(await secret.evaluate((el) => getComputedStyle(el).fontFamily)).toMatch(/monospace/);
+      const clipped = await secret.evaluate((el) => [el.scrollWidth - el.clientWidth, el.scrollHeight - el.clientHeight]);
+      expect(clipped, "the secret is cut off").toEqual([0, 0]);
+      await check(page, "token-reveal", testInfo);
+      await page.keyboard.press("Escape");
+      await check(page, "token-reveal-question", testInfo);
     });
   });
 }
@@ -120,7 +134,8 @@ for (const size of [DESKTOP, PHONE]) {
 test.describe("on a phone", () => {
   test.use({ viewport: PHONE });
 
-  test("create a token and delete it", async ({ page }, testInfo) => {
+  test("create a token and delete it", async ({ page, context }) => {
+    await context.grantPermissions(["clipboard-read", "clipboard-write"]);
     await signIn(page);
     await page.goto(`${server.baseURL}/api_tokens`);
     await page.getByRole("link", { name: "Create", exact: true }).click();
@@ -132,9 +147,8 @@ test.describe("on a phone", () => {
 
     const reveal = page.getByRole("dialog", { name: /“phone-made” created/ });
     await expect(reveal.getByLabel("API token", { exact: true })).toHaveValue(/^bcst_/);
-    await settled(page);
-    await check(page, "token-reveal", testInfo);
     await reveal.getByRole("button", { name: "Copy API token" }).click();
+    await expect(reveal.getByText("Copied")).toBeVisible();
     await reveal.getByRole("link", { name: "Done" }).click();
     await expect(reveal).toBeHidden();
 

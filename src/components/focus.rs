@@ -67,10 +67,14 @@ impl FocusReturn {
 /// Focuses the element with this id once the calling component is in the document: for content
 /// that replaces what had focus (a dialog's form giving way to its result).
 pub fn focus_after_mount(id: &'static str) {
-    Effect::new(move |_| {
-        request_animation_frame(move || {
-            focus_by_id(id);
-        })
+    Effect::new(move |_| focus_soon(id));
+}
+
+/// Focuses the element with this id on the next frame, once what is rendering now is in the
+/// document.
+pub fn focus_soon(id: &'static str) {
+    request_animation_frame(move || {
+        focus_by_id(id);
     });
 }
 

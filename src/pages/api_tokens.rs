@@ -14,8 +14,8 @@ use crate::components::{
     badge::AccessBadge,
     changes::{Changes, StatusLine},
     copy::CopyField,
-    dialog::{DialogButtons, Modal},
-    focus::{focus_after_mount, FocusReturn, PAGE_HEADING},
+    dialog::{CloseGuard, DialogButtons, Modal},
+    focus::{focus_after_mount, focus_soon, FocusReturn, PAGE_HEADING},
     form::{action_error, Choice, FieldError, FormError, FormErrorSignal, TextArea, TextField},
     time::RelativeTime,
 };
@@ -173,9 +173,10 @@ pub fn ApiTokensPage() -> impl IntoView {
                         .ok()
                         .flatten()
                         .map(|created| {
+                            let guard = CloseGuard::default();
                             view! {
-                                <Modal close_href=back.clone() labelled_by="token-dialog-title">
-                                    <Reveal created done_href=back />
+                                <Modal close_href=back.clone() labelled_by="token-dialog-title" guard>
+                                    <Reveal created done_href=back guard />
                                 </Modal>
                             }
                         })
@@ -366,10 +367,11 @@ fn CreateDialog(
     deployments: Result<DeploymentList, AppError>,
     at: ListPosition,
 ) -> impl IntoView {
+    let guard = CloseGuard::default();
     view! {
-        <Modal close_href=at.href(None) labelled_by="token-dialog-title">
+        <Modal close_href=at.href(None) labelled_by="token-dialog-title" guard>
             {move || match action.value().get() {
-                Some(Ok(created)) => view! { <Reveal created done_href=at.href(None) /> }.into_any(),
+                Some(Ok(created)) => view! { <Reveal created done_href=at.href(None) guard /> }.into_any(),
                 _ => view! { <CreateForm action deployments=deployments.clone() at=at.clone() /> }.into_any(),
             }}
         </Modal>
@@ -521,50 +523,89 @@ fn chosen_types(
 }
 
 /// The one-time reveal: the secret with a Copy button, the warning, and usage built from the
-/// real values.
+/// real values. Closing it before anything was copied asks first.
 #[component]
-fn Reveal(created: CreatedToken, done_href: String) -> impl IntoView {
+fn Reveal(created: CreatedToken, done_href: String, guard: CloseGuard) -> impl IntoView {
     let CreatedToken { token, secret, login_command, curl_examples } = created;
+    guard.arm();
+    let copied = Callback::new(move |()| guard.disarm());
     // It replaces the form, which had focus.
     focus_after_mount("token-secret");
+    Effect::new(move |was_asking: Option<bool>| {
+        let asking = guard.asking();
+        if asking {
+            focus_soon("close-guard-back");
+        } else if was_asking == Some(true) {
+            focus_soon("token-secret");
+        }
+        asking
+    });
     let unreachable: Vec<String> =
         token.deployments.iter().filter(|d| d.access == AccessType::Private).map(|d| d.name.clone()).collect();
+    let done = move |ev: leptos::ev::MouseEvent| {
+        if !guard.allows_close() {
+            ev.prevent_default();
+        }
+    };
+    let close_anyway = done_href.clone();
     view! {
-        <h2 id="token-dialog-title">"API token “" {token.name.clone()} "” created"</h2>
-        <div class="alert warning" role="note">
-            <strong>"Record this token now."</strong>
-            " This is the only opportunity: it is stored only as a digest and can never be shown again."
-        </div>
-        <CopyField id="token-secret".into() label="API token".into() value=secret />
-        {login_command
-            .map(|command| {
-                view! {
-                    <h3>"Log in with the BentoML CLI"</h3>
-                    <CopyField id="login-command".into() label="Command".into() value=command multiline=true />
-                }
-            })}
-        {curl_examples
-            .into_iter()
-            .enumerate()
-            .map(|(i, (name, example))| {
-                view! {
-                    <h3>"Call " <span class="mono">{name}</span> " over HTTP"</h3>
-                    <CopyField id=format!("curl-{i}") label="curl".into() value=example multiline=true />
-                }
-            })
-            .collect_view()}
-        {(!unreachable.is_empty())
-            .then(|| {
-                view! {
-                    <p class="muted">
-                        "Private deployments (" {unreachable.join(", ")} ") are reachable only inside the cluster."
-                    </p>
-                }
-            })}
-        <div class="dialog-buttons">
-            <a class="button primary" href=done_href>
-                "Done"
-            </a>
+        <div class="reveal" on:copy=move |_| guard.disarm()>
+            <h2 id="token-dialog-title">"API token “" {token.name.clone()} "” created"</h2>
+            <div class="alert warning" role="note">
+                <strong>"Record this token now."</strong>
+                " This is the only opportunity: it is stored only as a digest and can never be shown again."
+            </div>
+            <CopyField id="token-secret".into() label="API token".into() value=secret on_copied=copied />
+            {login_command
+                .map(|command| {
+                    view! {
+                        <h3>"Log in with the BentoML CLI"</h3>
+                        <CopyField id="login-command".into() label="Command".into() value=command on_copied=copied />
+                    }
+                })}
+            {curl_examples
+                .into_iter()
+                .enumerate()
+                .map(|(i, (name, example))| {
+                    view! {
+                        <h3>"Call " <span class="mono">{name}</span> " over HTTP"</h3>
+                        <CopyField id=format!("curl-{i}") label="curl".into() value=example on_copied=copied />
+                    }
+                })
+                .collect_view()}
+            {(!unreachable.is_empty())
+                .then(|| {
+                    view! {
+                        <p class="muted">
+                            "Private deployments (" {unreachable.join(", ")} ") are reachable only inside the cluster."
+                        </p>
+                    }
+                })}
+            <div class="dialog-buttons">
+                <Show
+                    when=move || guard.asking()
+                    fallback=move || {
+                        view! {
+                            <a class="button primary" href=done_href.clone() on:click=done>
+                                "Done"
+                            </a>
+                        }
+                    }
+                >
+                    <div class="close-guard" role="group" aria-labelledby="close-guard-question">
+                        <p id="close-guard-question">
+                            <strong>"Have you copied the token?"</strong>
+                            " It will not be shown again."
+                        </p>
+                        <button id="close-guard-back" type="button" class="button secondary" on:click=move |_| guard.dismiss()>
+                            "Back to the token"
+                        </button>
+                        <a class="button danger" href=close_anyway.clone()>
+                            "Close without copying"
+                        </a>
+                    </div>
+                </Show>
+            </div>
         </div>
     }
 }
