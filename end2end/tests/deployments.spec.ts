@@ -39,6 +39,7 @@ async function createDeployment(page: Page, name: string, access: "Private" | "P
   await dialog.getByRole("button", { name: "Create" }).click();
   await expect(dialog).toBeHidden();
   await expect(row(page, name)).toBeVisible();
+  await expect(page.locator(".status-line")).toHaveText(`Deployment ${name} created.`);
 }
 
 test("first: the empty state explains deployments and offers Create", async ({ page }) => {
@@ -89,20 +90,27 @@ test("edit the access type; it shows at once", async ({ page }) => {
   await dialog.getByRole("button", { name: "Save changes" }).click();
   await expect(dialog).toBeHidden();
   await expect(row(page, "summarize").locator(".badge")).toHaveText("Private");
+  await expect(page.locator(".status-line")).toHaveText("Deployment summarize saved.");
   await expect(row(page, "summarize")).toContainText("Private: reachable only inside the cluster");
 });
 
-test("delete asks for confirmation naming the deployment", async ({ page }) => {
+test("delete asks for confirmation naming the deployment, starting on Cancel", async ({ page }) => {
   await page.goto(`${server.baseURL}/deployments`);
   await page.getByRole("link", { name: "Delete internal" }).click();
   const dialog = page.getByRole("dialog", { name: "Delete deployment internal?" });
   await expect(dialog).toContainText("No API tokens are granted access to it.");
+  await expect(dialog.getByRole("link", { name: "Cancel" })).toBeFocused();
   await dialog.getByRole("link", { name: "Cancel" }).click();
   await expect(row(page, "internal")).toBeVisible();
+  await expect(page.getByRole("link", { name: "Delete internal" })).toBeFocused();
 
+  // Rows by name: internal, open-model, summarize. Focus goes on to the next row.
   await page.getByRole("link", { name: "Delete internal" }).click();
   await page.getByRole("dialog").getByRole("button", { name: "Delete deployment" }).click();
   await expect(row(page, "internal")).toHaveCount(0);
+  await expect(row(page, "open-model").getByRole("rowheader")).toBeFocused();
+  await expect(page.locator(".status-line")).toHaveRole("status");
+  await expect(page.locator(".status-line")).toHaveText("Deployment internal deleted.");
 });
 
 test("keyboard only: open with Enter, fill with Tab and Space, submit with Enter, close with Esc", async ({ page }) => {
@@ -120,8 +128,8 @@ test("keyboard only: open with Enter, fill with Tab and Space, submit with Enter
   await page.keyboard.press("Escape");
   await expect(dialog).toBeHidden();
   await expect(page).toHaveURL(/\/deployments$/);
+  await expect(page.getByRole("link", { name: "Create", exact: true })).toBeFocused();
 
-  await page.getByRole("link", { name: "Create", exact: true }).focus();
   await page.keyboard.press("Enter");
   await expect(dialog.getByLabel("Name")).toBeFocused();
   await page.keyboard.type("keyboard-made");
@@ -137,6 +145,17 @@ test("keyboard only: open with Enter, fill with Tab and Space, submit with Enter
   await page.keyboard.press("Enter");
   await expect(dialog).toBeHidden();
   await expect(row(page, "keyboard-made").locator(".badge")).toHaveText("Public");
+  await expect(page.getByRole("link", { name: "Create", exact: true })).toBeFocused();
+
+  // Edit and save: focus comes back to the row's Edit link, after the list has re-rendered.
+  await page.getByRole("link", { name: "Edit keyboard-made" }).focus();
+  await page.keyboard.press("Enter");
+  const edit = page.getByRole("dialog", { name: "Edit keyboard-made" });
+  await edit.getByRole("radio", { name: /^Protected/ }).check();
+  await edit.getByRole("button", { name: "Save changes" }).press("Enter");
+  await expect(edit).toBeHidden();
+  await expect(row(page, "keyboard-made").locator(".badge")).toHaveText("Protected");
+  await expect(page.getByRole("link", { name: "Edit keyboard-made" })).toBeFocused();
 });
 
 test.describe("without JavaScript", () => {

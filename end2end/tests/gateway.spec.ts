@@ -48,6 +48,7 @@ test("a User token created in the console opens a Protected deployment, and its 
   await dialog.getByRole("button", { name: "Create" }).click();
   const secret = await page.getByLabel("API token", { exact: true }).inputValue();
   await page.getByRole("link", { name: "Done" }).click();
+  await page.getByRole("link", { name: "Close without copying" }).click();
   await expect(page.getByRole("row", { name: /frontend/ }).locator("td.last-used")).toHaveText("Never");
 
   // Through the gateway with Playwright's request API: the console's address, the deployment's host.

@@ -54,6 +54,8 @@ test("at least one type is required, a User token needs a deployment, then the s
   const dialog = createDialog(page);
   await dialog.getByLabel("Name").fill("frontend");
   await dialog.getByLabel("Description (optional)").fill("The web app calls summarize");
+  // The browser-side check needs the page's script.
+  await page.waitForFunction(() => document.querySelector("dialog.modal")?.matches(":modal"));
 
   // No type: an inline error, and nothing is sent.
   let posted = false;
@@ -127,7 +129,20 @@ test("a Developer token shows the CLI login command", async ({ page }) => {
   await expect(reveal.getByLabel("Command", { exact: true })).toHaveValue(
     `bentoml cloud login --api-token ${secret} --endpoint ${server.baseURL}`,
   );
+  // Nothing copied yet: Esc asks first, and a second Esc goes back to the token.
   await page.keyboard.press("Escape");
+  const question = reveal.getByRole("group", { name: "Have you copied the token? It will not be shown again." });
+  await expect(question).toBeVisible();
+  await expect(question.getByRole("button", { name: "Back to the token" })).toBeFocused();
+  await page.keyboard.press("Escape");
+  await expect(question).toBeHidden();
+  await expect(reveal.getByLabel("API token", { exact: true })).toBeFocused();
+  // So does a click on the backdrop, and Done; the answer closes it.
+  await page.mouse.click(5, 5);
+  await expect(question).toBeVisible();
+  await question.getByRole("button", { name: "Back to the token" }).click();
+  await reveal.getByRole("link", { name: "Done" }).click();
+  await question.getByRole("link", { name: "Close without copying" }).click();
   await expect(reveal).toBeHidden();
   await expect(page.getByRole("row", { name: /ci/ })).toContainText("Developer");
 });
@@ -172,6 +187,8 @@ test("a custom date hidden again by choosing a preset does not block Create; a v
   const reveal = page.getByRole("dialog", { name: /API token “dated” created/ });
   await expect(reveal.getByLabel("API token", { exact: true })).toHaveValue(TOKEN);
   await page.keyboard.press("Escape");
+  await reveal.getByRole("link", { name: "Close without copying" }).click();
+  await expect(reveal).toBeHidden();
   const in30Days = new Date(Date.now() + 30 * 86_400_000).toISOString().slice(0, 10);
   await expect(page.getByRole("row", { name: /dated/ }).locator("time[datetime]").last()).toHaveAttribute(
     "datetime",
@@ -189,20 +206,31 @@ test("search filters by name", async ({ page }) => {
   await expect(page.getByText("Showing 1–1 of 1")).toBeVisible();
 });
 
-test("delete asks for confirmation naming the token", async ({ page }) => {
+test("delete asks for confirmation naming the token, starting on Cancel; focus comes back to the list", async ({
+  page,
+}) => {
   await page.goto(`${server.baseURL}/api_tokens`);
   await page.getByRole("link", { name: "Delete ci" }).click();
   const dialog = page.getByRole("dialog", { name: "Delete API token “ci”?" });
   await expect(dialog).toContainText("stops working at once");
-  await dialog.getByRole("link", { name: "Cancel" }).click();
-  await expect(page.getByRole("link", { name: "Delete ci" })).toBeVisible();
-  await page.getByRole("link", { name: "Delete ci" }).click();
+  await expect(dialog.getByRole("link", { name: "Cancel" })).toBeFocused();
+  // Enter on the first focus cancels, it does not delete.
+  await page.keyboard.press("Enter");
+  await expect(dialog).toBeHidden();
+  await expect(page.getByRole("link", { name: "Delete ci" })).toBeFocused();
+
+  // Rows, newest first: dated, ci, frontend. After ci goes, focus is on the next row, frontend's.
+  await page.keyboard.press("Enter");
+  await expect(dialog.getByRole("link", { name: "Cancel" })).toBeFocused();
   await dialog.getByRole("button", { name: "Delete token" }).click();
   await expect(dialog).toBeHidden();
   await expect(page.getByRole("link", { name: "Delete ci" })).toHaveCount(0);
+  await expect(page.getByRole("rowheader", { name: /^frontend/ })).toBeFocused();
+  // Said in the page's live region.
+  await expect(page.getByRole("status")).toHaveText("Token ci deleted.");
 });
 
-test("keyboard only: create a Developer token and close the reveal with Esc", async ({ page }) => {
+test("keyboard only: create a Developer token, close the reveal with Esc past its question", async ({ page }) => {
   await page.goto(`${server.baseURL}/api_tokens`);
   await page.getByRole("link", { name: "Create", exact: true }).focus();
   await page.keyboard.press("Enter");
@@ -220,9 +248,15 @@ test("keyboard only: create a Developer token and close the reveal with Esc", as
   await page.keyboard.press("Enter");
   const reveal = page.getByRole("dialog", { name: /API token “keyboard” created/ });
   await expect(reveal.getByLabel("API token", { exact: true })).toHaveValue(TOKEN);
+  await expect(reveal.getByLabel("API token", { exact: true })).toBeFocused();
   await page.keyboard.press("Escape");
+  await expect(reveal.getByText("Have you copied the token?")).toBeVisible();
+  await page.keyboard.press("Tab"); // from "Back to the token" to "Close without copying"
+  await page.keyboard.press("Enter");
   await expect(reveal).toBeHidden();
   await expect(page).toHaveURL(/\/api_tokens$/);
+  // Focus is back where the dialog was opened, not at the top of the page.
+  await expect(page.getByRole("link", { name: "Create", exact: true })).toBeFocused();
 });
 
 test.describe("without JavaScript", () => {

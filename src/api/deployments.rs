@@ -3,7 +3,10 @@
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 
-use super::AppError;
+use super::{AppError, Notice};
+
+/// What notices call a deployment.
+pub const DEPLOYMENT: &str = "Deployment";
 use crate::domain::AccessType;
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -62,13 +65,13 @@ pub async fn create_deployment(
     description: String,
     upstream_url: String,
     access: String,
-) -> Result<(), AppError> {
+) -> Result<Notice, AppError> {
     use crate::server::deployments::{self, NewDeployment};
     let (state, actor) = super::context::require_actor().await?;
     let new = NewDeployment::parse(&name, &description, &upstream_url, Some(&access))?;
-    deployments::create(&state.pool, &state.settings, &state.caches, &actor, new).await?;
+    let created = deployments::create(&state.pool, &state.settings, &state.caches, &actor, new).await?;
     leptos_axum::redirect("/deployments");
-    Ok(())
+    Ok(Notice::created(DEPLOYMENT, &created.name))
 }
 
 #[server(prefix = "/rpc", endpoint = "update_deployment")]
@@ -77,20 +80,22 @@ pub async fn update_deployment(
     description: String,
     upstream_url: String,
     access: String,
-) -> Result<(), AppError> {
+) -> Result<Notice, AppError> {
     use crate::server::deployments::{self, DeploymentChanges};
     let (state, actor) = super::context::require_actor().await?;
     let changes = DeploymentChanges::parse(Some(&description), Some(&upstream_url), Some(&access))?;
-    deployments::update(&state.pool, &state.settings, &state.caches, &actor, id, changes).await?;
+    let updated = deployments::update(&state.pool, &state.settings, &state.caches, &actor, id, changes).await?;
     leptos_axum::redirect("/deployments");
-    Ok(())
+    Ok(Notice::saved(DEPLOYMENT, &updated.name))
 }
 
 #[server(prefix = "/rpc", endpoint = "delete_deployment")]
-pub async fn delete_deployment(id: i64) -> Result<(), AppError> {
+pub async fn delete_deployment(id: i64) -> Result<Notice, AppError> {
     use crate::server::deployments;
     let (state, actor) = super::context::require_actor().await?;
+    // The name, for the notice.
+    let deployment = deployments::find(&state.pool, &state.settings, &actor, id).await?;
     deployments::delete(&state.pool, &state.caches, &actor, id).await?;
     leptos_axum::redirect("/deployments");
-    Ok(())
+    Ok(Notice::deleted(DEPLOYMENT, &deployment.name))
 }

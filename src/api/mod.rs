@@ -12,3 +12,21 @@ pub mod reveal;
 pub mod tokens;
 
 pub use error::AppError;
+
+/// What a change did, in a sentence for the page's status line ("Token ci-deployer deleted.").
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct Notice(pub String);
+
+impl Notice {
+    pub fn created(what: &str, name: &str) -> Self {
+        Self(format!("{what} {name} created."))
+    }
+
+    pub fn saved(what: &str, name: &str) -> Self {
+        Self(format!("{what} {name} saved."))
+    }
+
+    pub fn deleted(what: &str, name: &str) -> Self {
+        Self(format!("{what} {name} deleted."))
+    }
+}

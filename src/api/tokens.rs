@@ -9,7 +9,7 @@
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 
-use super::AppError;
+use super::{AppError, Notice};
 use crate::domain::AccessType;
 
 pub const PAGE_SIZE: u32 = 50;
@@ -213,13 +213,18 @@ pub async fn find_api_token(id: i64) -> Result<ApiToken, AppError> {
 
 /// Deletes the token and goes back to where the list was (`page` and `q`).
 #[server(prefix = "/rpc", endpoint = "delete_api_token")]
-pub async fn delete_api_token(id: i64, page: Option<u32>, q: Option<String>) -> Result<(), AppError> {
+pub async fn delete_api_token(id: i64, page: Option<u32>, q: Option<String>) -> Result<Notice, AppError> {
     use crate::server::tokens;
     let (state, actor) = super::context::require_actor().await?;
+    // The name, for the notice.
+    let token = tokens::find(&state.pool, &actor, id).await?;
     tokens::delete(&state.pool, &state.caches, &actor, id).await?;
     leptos_axum::redirect(&ListPosition::new(page, q).href(None));
-    Ok(())
+    Ok(Notice::deleted(TOKEN, &token.name))
 }
+
+/// What notices call a token.
+pub const TOKEN: &str = "Token";
 
 #[cfg(test)]
 mod tests {

@@ -17,25 +17,6 @@ where
     Signal::derive(move || action.value().get().and_then(Result::err))
 }
 
-/// A counter that goes up each time one of the watched actions succeeds. Lists key their
-/// resource on it, so they refetch after a change but not after a rejected submission (which
-/// would re-render the open dialog and lose what the user typed).
-pub fn successes() -> RwSignal<u32> {
-    RwSignal::new(0)
-}
-
-pub fn count_success<S>(action: ServerAction<S>, counter: RwSignal<u32>)
-where
-    S: leptos::server_fn::ServerFn<Error = AppError> + Clone + Send + Sync + 'static,
-    S::Output: Clone + Send + Sync + 'static,
-{
-    Effect::new(move |_| {
-        if matches!(action.value().get(), Some(Ok(_))) {
-            counter.update(|n| *n += 1);
-        }
-    });
-}
-
 /// A labelled input with its error message underneath, wired for screen readers.
 #[component]
 pub fn TextField(

@@ -7,22 +7,19 @@ use leptos_router::{components::Redirect, hooks::use_query_map};
 use crate::api::deployments::{list_deployments, DeploymentList};
 use crate::api::tokens::{
     find_api_token, list_api_tokens, take_revealed_token, ApiToken, CreateApiToken, CreatedToken, DeleteApiToken,
-    ListPosition, TokenPage, PAGE_SIZE,
+    ListPosition, TokenPage, PAGE_SIZE, TOKEN,
 };
-use crate::api::AppError;
+use crate::api::{AppError, Notice};
 use crate::components::{
     badge::AccessBadge,
+    changes::{Changes, StatusLine},
     copy::CopyField,
-    dialog::{DialogButtons, Modal},
-    form::{
-        action_error, count_success, successes, Choice, FieldError, FormError, FormErrorSignal, TextArea, TextField,
-    },
+    dialog::{CloseGuard, DialogButtons, Modal},
+    focus::{focus_after_mount, focus_soon, FocusReturn, PAGE_HEADING},
+    form::{action_error, Choice, FieldError, FormError, FormErrorSignal, TextArea, TextField},
     time::RelativeTime,
 };
 use crate::domain::{time, AccessType, Field};
-
-/// The deployments the Create dialog offers (`None` while it is closed).
-type Grantable = Resource<Result<Option<DeploymentList>, AppError>>;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 enum DialogState {
@@ -31,20 +28,38 @@ enum DialogState {
     Delete(i64),
 }
 
+impl DialogState {
+    /// The id of the control that opens this dialog, where focus returns when it closes.
+    fn opener(&self) -> Option<String> {
+        match self {
+            DialogState::None => None,
+            DialogState::Create => Some(CREATE_BUTTON.to_owned()),
+            DialogState::Delete(id) => Some(delete_link_id(*id)),
+        }
+    }
+}
+
+const CREATE_BUTTON: &str = "create-token";
+
+fn delete_link_id(id: i64) -> String {
+    format!("delete-token-{id}")
+}
+
 #[component]
 pub fn ApiTokensPage() -> impl IntoView {
     let create = ServerAction::<CreateApiToken>::new();
     let delete = ServerAction::<DeleteApiToken>::new();
-    let saved = successes();
-    count_success(create, saved);
-    count_success(delete, saved);
+    let changes = Changes::new();
+    changes.watch(create, |created| Notice::created(TOKEN, &created.token.name).0);
+    changes.watch(delete, |notice| notice.0.clone());
 
     let query = use_query_map();
     let position = Memo::new(move |_| {
         let query = query.read();
         ListPosition::new(query.get("page").and_then(|p| p.parse().ok()), query.get("q"))
     });
-    let tokens = Resource::new(move || (position.get(), saved.get()), |(at, _)| list_api_tokens(at.search, at.page));
+    let tokens =
+        Resource::new(move || (position.get(), changes.saved()), |(at, _)| list_api_tokens(at.search, at.page));
     let dialog = Memo::new(move |_| {
         let query = query.read();
         if let Some(id) = query.get("delete").and_then(|id| id.parse().ok()) {
@@ -56,12 +71,19 @@ pub fn ApiTokensPage() -> impl IntoView {
         }
     });
     // Leaving a dialog forgets its result, so a revealed secret does not linger in memory or
-    // come back with the browser's Back button.
+    // come back with the browser's Back button; closing one gives focus back to its opener.
+    let focus = FocusReturn::new(changes);
     Effect::new(move |previous: Option<DialogState>| {
         let current = dialog.get();
         if previous.is_some_and(|previous| previous != current) {
             create.value().set(None);
             delete.value().set(None);
+            if current == DialogState::None {
+                focus.dialog_closed();
+            }
+        }
+        if let Some(opener) = current.opener() {
+            focus.dialog_opened(opener);
         }
         current
     });
@@ -74,9 +96,9 @@ pub fn ApiTokensPage() -> impl IntoView {
         move || dialog.get() == DialogState::Create,
         |open| async move {
             if open {
-                list_deployments().await.map(Some)
+                Some(list_deployments().await)
             } else {
-                Ok(None)
+                None
             }
         },
     );
@@ -108,13 +130,16 @@ pub fn ApiTokensPage() -> impl IntoView {
     view! {
         <Title text="API Tokens" />
         <header class="page-header">
-            <h1>"API Tokens"</h1>
-            <a class="button primary" href=move || position.get().href(Some("create"))>
+            <h1 id=PAGE_HEADING tabindex="-1">
+                "API Tokens"
+            </h1>
+            <a id=CREATE_BUTTON class="button primary" href=move || position.get().href(Some("create"))>
                 "Create"
             </a>
         </header>
+        <StatusLine changes />
         <SearchForm position />
-        <Suspense fallback=|| view! { <p class="muted">"Loading tokens…"</p> }>
+        <Transition fallback=|| view! { <p class="muted">"Loading tokens…"</p> }>
             {move || Suspend::new(async move {
                 match tokens.await {
                     // Past the last page (its last token was just deleted, or an old link): go
@@ -122,20 +147,18 @@ pub fn ApiTokensPage() -> impl IntoView {
                     Ok(page) if page.page > page.last_page() => {
                         view! { <Redirect path=page.position().at_page(page.last_page()).href(None) /> }.into_any()
                     }
-                    Ok(page) => {
-                        let now = page.now;
-                        view! {
-                            <TokenTable page />
-                            {move || {
-                                (dialog.get() == DialogState::Create)
-                                    .then(|| view! { <CreateDialog action=create grantable now at=position.get() /> })
-                            }}
-                        }
-                            .into_any()
-                    }
+                    Ok(page) => view! { <TokenTable page focus /> }.into_any(),
                     Err(err) => view! { <div class="alert error" role="alert">{err.to_string()}</div> }.into_any(),
                 }
             })}
+            // The dialogs render apart from the list, which renders again after a change: an open
+            // dialog (the reveal) stays as it is.
+            {move || {
+                let at = position.get();
+                Suspend::new(async move {
+                    grantable.await.map(|deployments| view! { <CreateDialog action=create deployments at /> })
+                })
+            }}
             {move || {
                 let at = position.get();
                 Suspend::new(async move {
@@ -150,15 +173,16 @@ pub fn ApiTokensPage() -> impl IntoView {
                         .ok()
                         .flatten()
                         .map(|created| {
+                            let guard = CloseGuard::default();
                             view! {
-                                <Modal close_href=back.clone() labelled_by="token-dialog-title">
-                                    <Reveal created done_href=back />
+                                <Modal close_href=back.clone() labelled_by="token-dialog-title" guard>
+                                    <Reveal created done_href=back guard />
                                 </Modal>
                             }
                         })
                 })
             }}
-        </Suspense>
+        </Transition>
     }
 }
 
@@ -178,7 +202,8 @@ fn SearchForm(position: Memo<ListPosition>) -> impl IntoView {
 }
 
 #[component]
-fn TokenTable(page: TokenPage) -> impl IntoView {
+fn TokenTable(page: TokenPage, focus: FocusReturn) -> impl IntoView {
+    focus.restore_after_render();
     let at = page.position();
     if page.total == 0 && page.search.is_empty() {
         return view! {
@@ -251,15 +276,15 @@ fn TokenRow(token: ApiToken, now: i64, at: ListPosition) -> impl IntoView {
     let name = token.name.clone();
     view! {
         <tr id=format!("token-{}", token.id) class:expired=expired>
-            <th scope="row">
+            <th scope="row" tabindex="-1">
                 <span class="strong">{token.name.clone()}</span>
                 {(!token.description.is_empty()).then(|| view! { <p class="cell-note">{token.description.clone()}</p> })}
             </th>
-            <td class="badges">
+            <td data-label="Types">
                 {token.is_user.then(|| view! { <span class="badge type-user">"User"</span> })}
                 {token.is_developer.then(|| view! { <span class="badge type-developer">"Developer"</span> })}
             </td>
-            <td>
+            <td data-label="Deployments">
                 {if token.deployments.is_empty() {
                     view! { <span class="muted">"—"</span> }.into_any()
                 } else {
@@ -281,18 +306,18 @@ fn TokenRow(token: ApiToken, now: i64, at: ListPosition) -> impl IntoView {
                         .into_any()
                 }}
             </td>
-            <td class="mono small">{format!("{}…", token.prefix)}</td>
-            <td>{token.created_by.clone().unwrap_or_else(|| "Command line".into())}</td>
-            <td>
+            <td class="mono small" data-label="Token">{format!("{}…", token.prefix)}</td>
+            <td data-label="Created by">{token.created_by.clone().unwrap_or_else(|| "Command line".into())}</td>
+            <td data-label="Created">
                 <RelativeTime at=token.created_at now />
             </td>
-            <td class="last-used">
+            <td class="last-used" data-label="Last used">
                 {match token.last_used_at {
                     Some(at) => view! { <RelativeTime at now /> }.into_any(),
                     None => view! { <span class="muted">"Never"</span> }.into_any(),
                 }}
             </td>
-            <td>
+            <td data-label="Expires">
                 {match token.expires_at {
                     None => view! { <span class="muted">"Never"</span> }.into_any(),
                     Some(at) => {
@@ -308,6 +333,7 @@ fn TokenRow(token: ApiToken, now: i64, at: ListPosition) -> impl IntoView {
             </td>
             <td class="row-actions">
                 <a
+                    id=delete_link_id(token.id)
                     class="button link danger-text"
                     href=at.href(Some(&format!("delete={}", token.id)))
                     aria-label=format!("Delete {name}")
@@ -334,25 +360,30 @@ fn Pagination(page: TokenPage) -> impl IntoView {
     }
 }
 
+/// `deployments`: those a User token can be granted, with the server's clock.
 #[component]
 fn CreateDialog(
     action: ServerAction<CreateApiToken>,
-    grantable: Grantable,
-    now: i64,
+    deployments: Result<DeploymentList, AppError>,
     at: ListPosition,
 ) -> impl IntoView {
+    let guard = CloseGuard::default();
     view! {
-        <Modal close_href=at.href(None) labelled_by="token-dialog-title">
+        <Modal close_href=at.href(None) labelled_by="token-dialog-title" guard>
             {move || match action.value().get() {
-                Some(Ok(created)) => view! { <Reveal created done_href=at.href(None) /> }.into_any(),
-                _ => view! { <CreateForm action grantable now at=at.clone() /> }.into_any(),
+                Some(Ok(created)) => view! { <Reveal created done_href=at.href(None) guard /> }.into_any(),
+                _ => view! { <CreateForm action deployments=deployments.clone() at=at.clone() /> }.into_any(),
             }}
         </Modal>
     }
 }
 
 #[component]
-fn CreateForm(action: ServerAction<CreateApiToken>, grantable: Grantable, now: i64, at: ListPosition) -> impl IntoView {
+fn CreateForm(
+    action: ServerAction<CreateApiToken>,
+    deployments: Result<DeploymentList, AppError>,
+    at: ListPosition,
+) -> impl IntoView {
     let server_error = action_error(action);
     // The at-least-one-type rule, checked in the browser before submitting (the server checks
     // it again on its own).
@@ -366,7 +397,7 @@ fn CreateForm(action: ServerAction<CreateApiToken>, grantable: Grantable, now: i
             client_error.set(Some(AppError::Invalid(invalid)));
         }
     };
-    let tomorrow = time::date(now + time::DAY);
+    let tomorrow = deployments.as_ref().ok().map(|list| time::date(list.now + time::DAY));
     let cancel = at.href(None);
     // `novalidate`: the browser refuses to submit a form with an invalid field even when the
     // field is hidden, and says nothing: a half-typed custom date, hidden again by choosing a
@@ -391,11 +422,8 @@ fn CreateForm(action: ServerAction<CreateApiToken>, grantable: Grantable, now: i
                 />
                 <fieldset class="deployment-picker">
                     <legend>"Deployments this token may call"</legend>
-                    <Suspense fallback=|| ()>
-                        {move || Suspend::new(async move {
-                            match grantable.await {
-                                Ok(None) => ().into_any(),
-                                Ok(Some(list)) if list.items.is_empty() => {
+                    {match deployments {
+                                Ok(list) if list.items.is_empty() => {
                                     view! {
                                         <p class="muted">
                                             "No deployments yet. " <a href="/deployments?create">"Create one"</a>
@@ -404,7 +432,7 @@ fn CreateForm(action: ServerAction<CreateApiToken>, grantable: Grantable, now: i
                                     }
                                         .into_any()
                                 }
-                                Ok(Some(list)) => {
+                                Ok(list) => {
                                     list.items
                                         .into_iter()
                                         .map(|d| {
@@ -427,9 +455,7 @@ fn CreateForm(action: ServerAction<CreateApiToken>, grantable: Grantable, now: i
                                         .into_any()
                                 }
                                 Err(err) => view! { <p class="alert error">{err.to_string()}</p> }.into_any(),
-                            }
-                        })}
-                    </Suspense>
+                    }}
                     <p class="alert warning warn-public">
                         "Public deployments need no token: anyone can call them. The grant only matters if you make them Protected later."
                     </p>
@@ -497,48 +523,89 @@ fn chosen_types(
 }
 
 /// The one-time reveal: the secret with a Copy button, the warning, and usage built from the
-/// real values.
+/// real values. Closing it before anything was copied asks first.
 #[component]
-fn Reveal(created: CreatedToken, done_href: String) -> impl IntoView {
+fn Reveal(created: CreatedToken, done_href: String, guard: CloseGuard) -> impl IntoView {
     let CreatedToken { token, secret, login_command, curl_examples } = created;
+    guard.arm();
+    let copied = Callback::new(move |()| guard.disarm());
+    // It replaces the form, which had focus.
+    focus_after_mount("token-secret");
+    Effect::new(move |was_asking: Option<bool>| {
+        let asking = guard.asking();
+        if asking {
+            focus_soon("close-guard-back");
+        } else if was_asking == Some(true) {
+            focus_soon("token-secret");
+        }
+        asking
+    });
     let unreachable: Vec<String> =
         token.deployments.iter().filter(|d| d.access == AccessType::Private).map(|d| d.name.clone()).collect();
+    let done = move |ev: leptos::ev::MouseEvent| {
+        if !guard.allows_close() {
+            ev.prevent_default();
+        }
+    };
+    let close_anyway = done_href.clone();
     view! {
-        <h2 id="token-dialog-title">"API token “" {token.name.clone()} "” created"</h2>
-        <div class="alert warning" role="note">
-            <strong>"Record this token now."</strong>
-            " This is the only opportunity: it is stored only as a digest and can never be shown again."
-        </div>
-        <CopyField id="token-secret".into() label="API token".into() value=secret />
-        {login_command
-            .map(|command| {
-                view! {
-                    <h3>"Log in with the BentoML CLI"</h3>
-                    <CopyField id="login-command".into() label="Command".into() value=command multiline=true />
-                }
-            })}
-        {curl_examples
-            .into_iter()
-            .enumerate()
-            .map(|(i, (name, example))| {
-                view! {
-                    <h3>"Call " <span class="mono">{name}</span> " over HTTP"</h3>
-                    <CopyField id=format!("curl-{i}") label="curl".into() value=example multiline=true />
-                }
-            })
-            .collect_view()}
-        {(!unreachable.is_empty())
-            .then(|| {
-                view! {
-                    <p class="muted">
-                        "Private deployments (" {unreachable.join(", ")} ") are reachable only inside the cluster."
-                    </p>
-                }
-            })}
-        <div class="dialog-buttons">
-            <a class="button primary" href=done_href>
-                "Done"
-            </a>
+        <div class="reveal" on:copy=move |_| guard.disarm()>
+            <h2 id="token-dialog-title">"API token “" {token.name.clone()} "” created"</h2>
+            <div class="alert warning" role="note">
+                <strong>"Record this token now."</strong>
+                " This is the only opportunity: it is stored only as a digest and can never be shown again."
+            </div>
+            <CopyField id="token-secret".into() label="API token".into() value=secret on_copied=copied />
+            {login_command
+                .map(|command| {
+                    view! {
+                        <h3>"Log in with the BentoML CLI"</h3>
+                        <CopyField id="login-command".into() label="Command".into() value=command on_copied=copied />
+                    }
+                })}
+            {curl_examples
+                .into_iter()
+                .enumerate()
+                .map(|(i, (name, example))| {
+                    view! {
+                        <h3>"Call " <span class="mono">{name}</span> " over HTTP"</h3>
+                        <CopyField id=format!("curl-{i}") label="curl".into() value=example on_copied=copied />
+                    }
+                })
+                .collect_view()}
+            {(!unreachable.is_empty())
+                .then(|| {
+                    view! {
+                        <p class="muted">
+                            "Private deployments (" {unreachable.join(", ")} ") are reachable only inside the cluster."
+                        </p>
+                    }
+                })}
+            <div class="dialog-buttons">
+                <Show
+                    when=move || guard.asking()
+                    fallback=move || {
+                        view! {
+                            <a class="button primary" href=done_href.clone() on:click=done>
+                                "Done"
+                            </a>
+                        }
+                    }
+                >
+                    <div class="close-guard" role="group" aria-labelledby="close-guard-question">
+                        <p id="close-guard-question">
+                            <strong>"Have you copied the token?"</strong>
+                            " It will not be shown again."
+                        </p>
+                        <button id="close-guard-back" type="button" class="button secondary" on:click=move |_| guard.dismiss()>
+                            "Back to the token"
+                        </button>
+                        <a class="button danger" href=close_anyway.clone()>
+                            "Close without copying"
+                        </a>
+                    </div>
+                </Show>
+            </div>
         </div>
     }
 }

@@ -9,11 +9,11 @@ use crate::api::deployments::{
 };
 use crate::components::{
     badge::AccessBadge,
+    changes::{Changes, StatusLine},
     copy::CopyButton,
     dialog::{DialogButtons, Modal},
-    form::{
-        action_error, count_success, successes, Choice, FieldError, FormError, FormErrorSignal, TextArea, TextField,
-    },
+    focus::{FocusReturn, PAGE_HEADING},
+    form::{action_error, Choice, FieldError, FormError, FormErrorSignal, TextArea, TextField},
     time::RelativeTime,
 };
 use crate::domain::{AccessType, Field};
@@ -29,16 +29,30 @@ enum DialogState {
     Delete(String),
 }
 
+impl DialogState {
+    /// The id of the control that opens this dialog, where focus returns when it closes.
+    fn opener(&self) -> Option<String> {
+        match self {
+            DialogState::None => None,
+            DialogState::Create => Some(CREATE_BUTTON.to_owned()),
+            DialogState::Edit(name) => Some(format!("edit-{name}")),
+            DialogState::Delete(name) => Some(format!("delete-{name}")),
+        }
+    }
+}
+
+const CREATE_BUTTON: &str = "create-deployment";
+
 #[component]
 pub fn DeploymentsPage() -> impl IntoView {
     let create = ServerAction::<CreateDeployment>::new();
     let update = ServerAction::<UpdateDeployment>::new();
     let delete = ServerAction::<DeleteDeployment>::new();
-    let saved = successes();
-    count_success(create, saved);
-    count_success(update, saved);
-    count_success(delete, saved);
-    let deployments = Resource::new(move || saved.get(), |_| list_deployments());
+    let changes = Changes::new();
+    changes.watch(create, |notice| notice.0.clone());
+    changes.watch(update, |notice| notice.0.clone());
+    changes.watch(delete, |notice| notice.0.clone());
+    let deployments = Resource::new(move || changes.saved(), |_| list_deployments());
     let query = use_query_map();
     let dialog = Memo::new(move |_| {
         let query = query.read();
@@ -53,13 +67,21 @@ pub fn DeploymentsPage() -> impl IntoView {
         }
     });
     // A dialog opened afresh starts without the previous attempt's error. (Not on the first
-    // run: a no-JavaScript submission brings its error in the URL, and it must stay.)
+    // run: a no-JavaScript submission brings its error in the URL, and it must stay.) Closing
+    // one gives focus back to its opener.
+    let focus = FocusReturn::new(changes);
     Effect::new(move |previous: Option<DialogState>| {
         let current = dialog.get();
         if previous.is_some_and(|previous| previous != current) {
             create.value().set(None);
             update.value().set(None);
             delete.value().set(None);
+            if current == DialogState::None {
+                focus.dialog_closed();
+            }
+        }
+        if let Some(opener) = current.opener() {
+            focus.dialog_opened(opener);
         }
         current
     });
@@ -67,17 +89,20 @@ pub fn DeploymentsPage() -> impl IntoView {
     view! {
         <Title text="Deployments" />
         <header class="page-header">
-            <h1>"Deployments"</h1>
-            <a class="button primary" href="/deployments?create">
+            <h1 id=PAGE_HEADING tabindex="-1">
+                "Deployments"
+            </h1>
+            <a id=CREATE_BUTTON class="button primary" href="/deployments?create">
                 "Create"
             </a>
         </header>
-        <Suspense fallback=|| view! { <p class="muted">"Loading deployments…"</p> }>
+        <StatusLine changes />
+        <Transition fallback=|| view! { <p class="muted">"Loading deployments…"</p> }>
             {move || Suspend::new(async move {
                 match deployments.await {
                     Ok(list) => {
                         view! {
-                            <DeploymentTable list=list.clone() />
+                            <DeploymentTable list=list.clone() focus />
                             <DeploymentDialogs list dialog create update delete />
                         }
                             .into_any()
@@ -85,12 +110,13 @@ pub fn DeploymentsPage() -> impl IntoView {
                     Err(err) => view! { <div class="alert error" role="alert">{err.to_string()}</div> }.into_any(),
                 }
             })}
-        </Suspense>
+        </Transition>
     }
 }
 
 #[component]
-fn DeploymentTable(list: DeploymentList) -> impl IntoView {
+fn DeploymentTable(list: DeploymentList, focus: FocusReturn) -> impl IntoView {
+    focus.restore_after_render();
     if list.items.is_empty() {
         return view! {
             <section class="empty-state">
@@ -149,7 +175,7 @@ fn DeploymentRow(deployment: Deployment, now: i64) -> impl IntoView {
     };
     view! {
         <tr id=format!("deployment-{name}")>
-            <th scope="row">
+            <th scope="row" tabindex="-1">
                 <span class="mono strong">{name.clone()}</span>
                 <Show when={
                     let has = !deployment.description.is_empty();
@@ -158,20 +184,25 @@ fn DeploymentRow(deployment: Deployment, now: i64) -> impl IntoView {
                     <p class="cell-note">{deployment.description.clone()}</p>
                 </Show>
             </th>
-            <td>
+            <td data-label="Access">
                 <AccessBadge access=deployment.access />
             </td>
-            <td class="url-cell">{external}</td>
-            <td class="mono small">{deployment.upstream_url.clone()}</td>
-            <td>{deployment.created_by.clone().unwrap_or_else(|| "Command line".into())}</td>
-            <td>
+            <td class="url-cell" data-label="External URL">{external}</td>
+            <td class="mono small" data-label="Upstream">{deployment.upstream_url.clone()}</td>
+            <td data-label="Created by">{deployment.created_by.clone().unwrap_or_else(|| "Command line".into())}</td>
+            <td data-label="Created">
                 <RelativeTime at=deployment.created_at now />
             </td>
             <td class="row-actions">
-                <a class="button link" href=format!("{PAGE}?edit={name}") aria-label=format!("Edit {name}")>
+                <a id=format!("edit-{name}") class="button link" href=format!("{PAGE}?edit={name}") aria-label=format!("Edit {name}")>
                     "Edit"
                 </a>
-                <a class="button link danger-text" href=format!("{PAGE}?delete={name}") aria-label=format!("Delete {name}")>
+                <a
+                    id=format!("delete-{name}")
+                    class="button link danger-text"
+                    href=format!("{PAGE}?delete={name}")
+                    aria-label=format!("Delete {name}")
+                >
                     "Delete"
                 </a>
             </td>
