@@ -285,7 +285,7 @@ async fn api_tokens_list_create_get_and_delete_and_the_secret_is_sent_once() {
     let (status, created) = api
         .send(Method::POST, "/api/v1/api_tokens", json!({"name": "scripted", "description": "from a script", "scopes": ["api"], "expired_at": "2099-01-01T00:00:00"}))
         .await;
-    assert_eq!(status, 201);
+    assert_eq!(status, 200);
     let secret = created["token"].as_str().unwrap().to_owned();
     assert!(secret.starts_with("bcst_"));
     assert_eq!(created["expired_at"], "2099-01-01T00:00:00Z");
@@ -298,7 +298,9 @@ async fn api_tokens_list_create_get_and_delete_and_the_secret_is_sent_once() {
     assert_eq!(status, 200);
 
     for (body, field, message) in [
-        (json!({"name": "none"}), "token_types", "Select at least one token type"),
+        (json!({"name": "none"}), "scopes", "--scope api"),
+        (json!({"name": "odd", "scopes": ["api", "admin"]}), "scopes", "no scope \"admin\""),
+        (json!({"name": "u", "scopes": ["deployment_endpoint_access"]}), "deployments", "at least one deployment"),
         (json!({"name": "scripted", "scopes": ["api"]}), "name", "already exists"),
         (json!({"name": "u", "deployments": ["nope"]}), "deployments", "no deployment named"),
         (json!({"name": "p", "scopes": ["api"], "expired_at": "2000-01-01T00:00:00Z"}), "expiration", "future"),
@@ -323,6 +325,55 @@ async fn api_tokens_list_create_get_and_delete_and_the_secret_is_sent_once() {
         let (status, _) = api.get(&format!("/api/v1/api_tokens/{missing}")).await;
         assert_eq!(status, 404, "{missing}");
     }
+}
+
+/// `bentoml api-token create` sends every key, `null` when not given, and `--expires` as its
+/// local clock without an offset (`30d`, `24h`) or a date's midnight (`2030-01-31`).
+#[tokio::test]
+async fn api_tokens_are_created_from_the_bentoml_clis_exact_bodies() {
+    let api = Api::new().await;
+    let (status, bare) = api
+        .send(
+            Method::POST,
+            "/api/v1/api_tokens",
+            json!({"name": "bare", "description": null, "scopes": ["api"], "expired_at": null}),
+        )
+        .await;
+    assert_eq!(status, 200, "{bare}");
+    assert_eq!((bare["description"].clone(), bare["expired_at"].clone()), (json!(""), Value::Null));
+    assert_eq!(bare["is_expired"], false);
+
+    let in_a_week = time::OffsetDateTime::now_utc() + time::Duration::days(7);
+    let sent = format!(
+        "{:04}-{:02}-{:02} {:02}:{:02}:{:02}.123456",
+        in_a_week.year(),
+        u8::from(in_a_week.month()),
+        in_a_week.day(),
+        in_a_week.hour(),
+        in_a_week.minute(),
+        in_a_week.second()
+    );
+    let body = json!({"name": "week", "description": "d", "scopes": ["api", "read_cluster"], "expired_at": sent});
+    let (status, week) = api.send(Method::POST, "/api/v1/api_tokens", body).await;
+    assert_eq!(status, 200, "{week}");
+    assert_eq!(week["expired_at"], format!("{}Z", sent[..19].replacen(' ', "T", 1)));
+
+    let body =
+        json!({"name": "dated", "description": null, "scopes": ["api"], "expired_at": "2030-01-31 00:00:00.000000"});
+    let (status, dated) = api.send(Method::POST, "/api/v1/api_tokens", body).await;
+    assert_eq!(status, 200, "{dated}");
+    assert_eq!(dated["expired_at"], "2030-01-31T00:00:00Z", "the time the CLI sent, in UTC");
+
+    let body =
+        json!({"name": "past", "description": null, "scopes": ["api"], "expired_at": "2001-01-01 00:00:00.000000"});
+    let (status, error) = api.send(Method::POST, "/api/v1/api_tokens", body).await;
+    assert_eq!(status, 422);
+    assert!(error["error"].as_str().unwrap().contains("taken as UTC"), "{error}");
+    let body = json!({"name": "none", "description": null, "scopes": null, "expired_at": null});
+    let (status, error) = api.send(Method::POST, "/api/v1/api_tokens", body).await;
+    assert_eq!((status, error["field"].clone()), (StatusCode::UNPROCESSABLE_ENTITY, json!("scopes")));
+    let (_, page) = api.get("/api/v1/api_tokens").await;
+    assert_eq!(page["total"], 4, "cli, bare, week and dated; nothing for the refused ones");
 }
 
 #[tokio::test]
@@ -358,7 +409,7 @@ async fn a_bare_expiry_date_means_through_that_day_in_the_console_and_the_api() 
             json!({"name": "rest", "scopes": ["api"], "expired_at": "2099-01-31"}),
         )
         .await;
-    assert_eq!(status, 201, "{created}");
+    assert_eq!(status, 200, "{created}");
     assert_eq!(created["expired_at"], "2099-02-01T00:00:00Z");
 
     let form = [

@@ -148,6 +148,7 @@ pub struct UpdateDeployment {
     pub access_type: Option<String>,
 }
 
+/// What `bentoml api-token create` sends: every key present, `null` when not given.
 #[derive(Debug, Clone, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct CreateApiToken {
@@ -155,15 +156,21 @@ pub struct CreateApiToken {
     pub name: String,
     #[serde(default)]
     #[schema(max_length = 500)]
-    pub description: String,
-    /// Any API scope makes it a Developer token.
+    pub description: Option<String>,
+    /// `api`, `read_organization`, `write_organization`, `read_cluster` or `write_cluster` make
+    /// it a Developer token; `deployment_endpoint_access` (with `deployments`) a User token.
+    /// Any other scope is refused.
     #[serde(default)]
-    pub scopes: Vec<String>,
-    /// RFC 3339 time in the future; omitted or null for no expiry.
+    pub scopes: Option<Vec<String>>,
+    /// When the token stops working: a time with an offset (RFC 3339), a time without one
+    /// (`2027-01-31 12:00:00[.ffffff]` or with `T`, taken as UTC; the `bentoml` CLI sends its
+    /// local clock this way), or a date (`2027-01-31`: through the end of that day, UTC).
+    /// Omitted or null for no expiry.
+    #[serde(default)]
     pub expired_at: Option<String>,
     /// Deployment names: makes it a User token for them.
     #[serde(default)]
-    pub deployments: Vec<String>,
+    pub deployments: Option<Vec<String>>,
 }
 
 pub fn rfc3339(at: i64) -> String {
