@@ -127,7 +127,7 @@ async fn what_one_replica_changes_the_other_applies_at_once() {
     // listens again, and hears later changes.
     let listeners = database(&a.dir)
         .await
-        .execute("select pg_terminate_backend(pid) from pg_stat_activity where query ilike 'listen %'")
+        .execute("select pg_terminate_backend(pid) from pg_stat_activity where query ilike 'listen %' and datname = current_database()")
         .await
         .unwrap();
     assert_eq!(listeners, 2, "one listener per replica");

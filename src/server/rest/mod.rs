@@ -31,7 +31,9 @@ const BODY_LIMIT: usize = 64 * 1024;
         deployments::get_one,
         deployments::create,
         deployments::update,
+        deployments::replace,
         deployments::delete,
+        deployments::placeholder,
         tokens::list,
         tokens::get_one,
         tokens::create,
@@ -68,8 +70,9 @@ pub fn router() -> Router<AppState> {
         .route("/v2/deployments", get(deployments::list).post(deployments::create))
         .route(
             "/v2/deployments/{name}",
-            get(deployments::get_one).patch(deployments::update).delete(deployments::delete),
+            get(deployments::get_one).patch(deployments::update).put(deployments::replace).delete(deployments::delete),
         )
+        .route("/v1/bento_repositories/{repository}/bentos/{version}", get(deployments::placeholder))
         .route("/v1/api_tokens", get(tokens::list).post(tokens::create))
         .route("/v1/api_tokens/{uid}", get(tokens::get_one).delete(tokens::delete))
         .fallback(|| async { RestError::not_found("No such API endpoint.") })
