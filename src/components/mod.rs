@@ -3,6 +3,7 @@
 pub mod badge;
 pub mod copy;
 pub mod dialog;
+pub mod expiration;
 pub mod form;
 pub mod shell;
 pub mod time;

@@ -40,6 +40,7 @@ pub fn ApiTokensPage() -> impl IntoView {
     count_success(delete, saved);
 
     let query = use_query_map();
+    let cli_code = Memo::new(move |_| super::cli_login::requested_code(&query.read()));
     let position = Memo::new(move |_| {
         let query = query.read();
         ListPosition::new(query.get("page").and_then(|p| p.parse().ok()), query.get("q"))
@@ -114,6 +115,7 @@ pub fn ApiTokensPage() -> impl IntoView {
             </a>
         </header>
         <SearchForm position />
+        {move || cli_code.get().map(|code| view! { <super::cli_login::CliLoginDialog code /> })}
         <Suspense fallback=|| view! { <p class="muted">"Loading tokens…"</p> }>
             {move || Suspend::new(async move {
                 match tokens.await {

@@ -4,6 +4,7 @@
 //! console, and shape the answer.
 
 mod auth;
+mod cli_login;
 mod deployments;
 mod error;
 pub mod schema;
@@ -27,6 +28,8 @@ const BODY_LIMIT: usize = 64 * 1024;
     paths(
         auth::current_user,
         auth::current_organization,
+        cli_login::code,
+        cli_login::token,
         deployments::list,
         deployments::get_one,
         deployments::create,
@@ -67,6 +70,8 @@ pub fn router() -> Router<AppState> {
         .route("/openapi.json", get(|| async { Json(ApiDoc::openapi()) }))
         .route("/v1/auth/current", get(auth::current_user))
         .route("/v1/current_org", get(auth::current_organization))
+        .route("/v1/auth/code", get(cli_login::code))
+        .route("/v1/auth/token", get(cli_login::token))
         .route("/v2/deployments", get(deployments::list).post(deployments::create))
         .route(
             "/v2/deployments/{name}",

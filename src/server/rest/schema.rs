@@ -164,6 +164,27 @@ pub struct ApiToken {
     pub token: Option<String>,
 }
 
+/// A new browser sign-in code for the `bentoml` CLI.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct LoginCode {
+    pub code: String,
+}
+
+/// The token a browser sign-in created, handed to the CLI once.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct LoginToken {
+    pub token: String,
+}
+
+/// Why a poll for a browser sign-in's token got none.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct LoginRefusal {
+    pub error: String,
+    /// `authorization_pending`, `access_denied`, `expired_token`, `already_used`,
+    /// `token_deleted`, `unknown_code` or `slow_down`.
+    pub status: String,
+}
+
 /// A page of a list.
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct List<T> {
