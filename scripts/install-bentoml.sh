@@ -1,16 +1,28 @@
 #!/usr/bin/env bash
 # Installs the real `bentoml` CLI into a cached virtualenv for the CLI tests, skipping it when
-# already there. `pip install bentoml` fails here on its pin of a certifi release newer than the
+# already there, and pexpect, which drives its interactive prompts (`bentoml cloud login`
+# through the browser, end2end/tests/cli-login.spec.ts). `pip install bentoml` fails here on its pin of a certifi release newer than the
 # package index has, so: the bentoml wheel without dependencies, then its requirements (extras
 # left out, certifi unpinned; it is only the CA bundle).
 set -euo pipefail
 
 BENTOML_VERSION="${BENTOML_VERSION:-1.4.40}"
+PEXPECT_VERSION=4.9.0
 venv="${BENTO_CONSOLE_VENV:-$HOME/.cache/bento-console/venv}"
 
 # Written last, so a half-finished install is redone.
+pexpect_stamp="$venv/.installed-pexpect-$PEXPECT_VERSION"
 stamp="$venv/.installed-bentoml-$BENTOML_VERSION"
-[[ -f "$stamp" ]] && exit 0
+install_pexpect() {
+  if [[ ! -f "$pexpect_stamp" ]]; then
+    "$venv/bin/pip" install --quiet "pexpect==$PEXPECT_VERSION"
+    touch "$pexpect_stamp"
+  fi
+}
+if [[ -f "$stamp" ]]; then
+  install_pexpect
+  exit 0
+fi
 echo "==> installing bentoml $BENTOML_VERSION into $venv (about a minute once)" >&2
 python3 -m venv "$venv"
 "$venv/bin/pip" install --quiet --upgrade pip
@@ -28,3 +40,4 @@ PY
 rm -rf "$wheels"
 "$venv/bin/bentoml" --version >&2
 touch "$stamp"
+install_pexpect

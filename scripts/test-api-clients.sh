@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Real clients against a real bento-console and its Developer API:
-# - the `bentoml` CLI: a Developer token logs in and lists deployments and tokens; a User-only
-#   token and a bogus token are refused with the CLI's 401 message;
+# - the `bentoml` CLI: a Developer token logs in and lists deployments and tokens; `api-token
+#   create/get/delete` and `deployment update --access-authorization` change what the console
+#   shows (its own server functions and command line, and the gateway); a User-only token and a
+#   bogus token are refused with the CLI's 401 message;
 # - schemathesis: property-based requests generated from /api/openapi.json, checking that
 #   nothing answers 5xx and every response matches the document.
 # Run by `make test` after scripts/install-bentoml.sh and scripts/install-venv.sh.
@@ -56,6 +58,57 @@ check "deployment get of an unknown name fails" "not found" "${out,,}"
 out="$("$bentoml" api-token list 2>&1)"
 check "api-token list shows the tokens" "frontend" "$out"
 refute "api-token list never shows a secret" "${developer:10:20}" "$out"
+
+# `--expires` goes out as the CLI's local clock without an offset, which the console takes as
+# UTC: run the CLI in UTC so that the dates below are the ones it meant.
+export TZ=UTC
+# console_token_field NAME FIELD: a field of the token NAME as the console's page lists it.
+console_token_field() {
+  console_rpc list_api_tokens "search=$1&page=1" |
+    python3 -c 'import json, sys; items = json.load(sys.stdin)["items"]; print(items[0][sys.argv[1]] if items else "absent")' "$2"
+}
+out="$("$bentoml" api-token create weekly -d "CI, for a week" --scope api --expires 7d 2>&1)"
+check "api-token create shows the secret once" "API Token (save this" "$out"
+check "api-token create --expires 7d prints the day a week from now" "Expires: $(date -u -d '+7 days' +%Y-%m-%d)" "$out"
+weekly_uid="$(grep -oE 'tok-[0-9]+' <<<"$out" | head -1)"
+left="$(python3 -c 'import sys, time; print(int(sys.argv[1]) - int(time.time()))' "$(console_token_field weekly expires_at)")"
+check "the console shows weekly expiring in 7 days" "yes" "$( ((left > 7 * 86400 - 300 && left <= 7 * 86400)) && echo yes || echo "no: $left s")"
+check "the console shows weekly as a Developer token" "True" "$(console_token_field weekly is_developer)"
+out="$("$bentoml" api-token create dated --scope api --expires 2030-01-31 2>&1)"
+check "api-token create --expires DATE" "Expires: 2030-01-31 00:00:00" "$out"
+check "the console shows dated expiring then" "$(date -u -d 2030-01-31 +%s)" "$(console_token_field dated expires_at)"
+out="$("$bentoml" api-token create odd --scope admin 2>&1 || true)"
+check "an unknown scope is refused" 'This console has no scope \"admin\"' "$out"
+check "nothing is created for it" "absent" "$(console_token_field odd name)"
+out="$("$bentoml" api-token get "$weekly_uid" 2>&1)"
+check "api-token get shows the description" "CI, for a week" "$out"
+check "api-token get shows the scopes" "api, read_organization" "$out"
+check "api-token get shows it is not expired" "Is Expired    False" "$out"
+python3 -c 'import sqlite3, sys; db = sqlite3.connect(sys.argv[1]); db.execute("update api_tokens set expires_at = 1 where name = ?", ("dated",)); db.commit()' "$work/console.db"
+out="$("$bentoml" api-token get "$(grep -oE 'tok-[0-9]+' <<<"$("$bentoml" api-token list --search dated 2>&1)")" 2>&1)"
+check "api-token get shows an expired token as expired" "Is Expired    True" "$out"
+out="$("$bentoml" api-token delete "$weekly_uid" 2>&1)"
+check "api-token delete" "deleted successfully" "$out"
+check "the console no longer lists it" "absent" "$(console_token_field weekly name)"
+out="$("$bentoml" api-token get "$weekly_uid" 2>&1 || true)"
+check "api-token get of a deleted token" "not found" "$out"
+
+# deployment update --access-authorization: false makes it Public (the gateway passes calls
+# without a token on to the upstream, which is down: 502), true Protected again (401).
+gateway_status() {
+  curl -s -o /dev/null -w '%{http_code}' -H "Host: summarize.mybentocloud.apps.localhost:$port" "$base/"
+}
+check "summarize starts Protected" "401" "$(gateway_status)"
+out="$("$bentoml" deployment update summarize --access-authorization false 2>&1)"
+check "deployment update --access-authorization false" "updated successfully" "$out"
+check "the console lists summarize as Public" "$(printf 'summarize\tpublic')" "$("$bin" deployment list)"
+check "the gateway lets calls without a token through" "502" "$(gateway_status)"
+out="$("$bentoml" deployment update summarize --access-authorization true 2>&1)"
+check "deployment update --access-authorization true" "updated successfully" "$out"
+check "the console lists summarize as Protected" "$(printf 'summarize\tprotected')" "$("$bin" deployment list)"
+check "the gateway asks for a token again" "401" "$(gateway_status)"
+out="$("$bentoml" deployment get summarize 2>&1)"
+check "deployment get shows the access" "access_authorization: true" "$out"
 
 export BENTOML_HOME="$work/bentoml-refused"
 out="$("$bentoml" cloud login --api-token "$user_only" --endpoint "$base" 2>&1 || true)"

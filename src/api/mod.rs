@@ -3,6 +3,7 @@
 //! service in `server`, and turns the result into its DTO or an `AppError`.
 
 pub mod auth;
+pub mod cli_login;
 #[cfg(feature = "ssr")]
 pub mod context;
 pub mod deployments;

@@ -4,6 +4,7 @@ pub mod badge;
 pub mod changes;
 pub mod copy;
 pub mod dialog;
+pub mod expiration;
 pub mod focus;
 pub mod form;
 pub mod shell;

@@ -13,6 +13,8 @@ pub enum Field {
     UpstreamUrl,
     AccessType,
     TokenTypes,
+    /// A REST client's `scopes` (BentoCloud's name for what a token may do).
+    Scopes,
     Deployments,
     Expiration,
     /// A record the form refers to (by id) that does not exist.

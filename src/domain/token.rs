@@ -81,6 +81,8 @@ pub struct Expiration(Option<i64>);
 
 impl Expiration {
     pub const PRESET_DAYS: [i64; 3] = [7, 30, 90];
+    /// The choice a new token's form starts with.
+    pub const DEFAULT_DAYS: i64 = 30;
 
     /// `choice` is `never`, a preset number of days, or `custom` with `date` (`YYYY-MM-DD`, a
     /// future day; the token works through the end of that day, UTC).

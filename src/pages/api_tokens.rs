@@ -54,6 +54,7 @@ pub fn ApiTokensPage() -> impl IntoView {
     changes.watch(delete, |notice| notice.0.clone());
 
     let query = use_query_map();
+    let cli_code = Memo::new(move |_| super::cli_login::requested_code(&query.read()));
     let position = Memo::new(move |_| {
         let query = query.read();
         ListPosition::new(query.get("page").and_then(|p| p.parse().ok()), query.get("q"))
@@ -139,6 +140,7 @@ pub fn ApiTokensPage() -> impl IntoView {
         </header>
         <StatusLine changes />
         <SearchForm position />
+        {move || cli_code.get().map(|code| view! { <super::cli_login::CliLoginDialog code /> })}
         <Transition fallback=|| view! { <p class="muted">"Loading tokens…"</p> }>
             {move || Suspend::new(async move {
                 match tokens.await {

@@ -1,6 +1,7 @@
 //! One module per route.
 
 mod api_tokens;
+mod cli_login;
 mod deployments;
 mod login;
 mod not_found;

@@ -4,6 +4,7 @@ pub mod accounts;
 pub mod auth;
 pub mod caches;
 pub mod cli;
+pub mod cli_login;
 pub mod config;
 pub mod db;
 pub mod deployments;

@@ -3,6 +3,7 @@
 
 mod auth;
 mod cli;
+mod cli_login;
 mod connections;
 mod database;
 mod deployments;

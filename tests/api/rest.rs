@@ -44,6 +44,11 @@ impl Api {
     async fn send(&self, method: Method, path: &str, body: Value) -> (StatusCode, Value) {
         self.request(method, path, Some(&self.developer), Some(body)).await
     }
+
+    /// `PUT /api/v2/deployments/{name}` as the `bentoml` CLI sends it.
+    async fn put(&self, name: &str, body: Value) -> (StatusCode, Value) {
+        self.send(Method::PUT, &format!("/api/v2/deployments/{name}?cluster=default"), body).await
+    }
 }
 
 async fn token(app: &TestApp, fields: &[(&str, &str)]) -> String {
@@ -174,7 +179,12 @@ async fn deployments_list_accepts_the_clis_query_and_pages() {
     assert_eq!(alpha["name"], "alpha");
     assert_eq!(alpha["access_type"], "protected");
     assert_eq!(alpha["cluster"]["organization_name"], "Mybentocloud");
-    assert_eq!(alpha["latest_revision"], Value::Null);
+    let target = &alpha["latest_revision"]["targets"][0];
+    assert_eq!(target["config"]["access_authorization"], true, "Protected");
+    assert_eq!(
+        (target["bento"]["repository"]["name"].clone(), target["bento"]["name"].clone()),
+        (json!("alpha"), json!("upstream"))
+    );
     let port = api.app.base_url.rsplit(':').next().unwrap();
     assert_eq!(alpha["urls"], json!([format!("http://alpha.mybentocloud.apps.localhost:{port}")]));
 
@@ -285,7 +295,7 @@ async fn api_tokens_list_create_get_and_delete_and_the_secret_is_sent_once() {
     let (status, created) = api
         .send(Method::POST, "/api/v1/api_tokens", json!({"name": "scripted", "description": "from a script", "scopes": ["api"], "expired_at": "2099-01-01T00:00:00"}))
         .await;
-    assert_eq!(status, 201);
+    assert_eq!(status, 200);
     let secret = created["token"].as_str().unwrap().to_owned();
     assert!(secret.starts_with("bcst_"));
     assert_eq!(created["expired_at"], "2099-01-01T00:00:00Z");
@@ -298,7 +308,9 @@ async fn api_tokens_list_create_get_and_delete_and_the_secret_is_sent_once() {
     assert_eq!(status, 200);
 
     for (body, field, message) in [
-        (json!({"name": "none"}), "token_types", "Select at least one token type"),
+        (json!({"name": "none"}), "scopes", "--scope api"),
+        (json!({"name": "odd", "scopes": ["api", "admin"]}), "scopes", "no scope \"admin\""),
+        (json!({"name": "u", "scopes": ["deployment_endpoint_access"]}), "deployments", "at least one deployment"),
         (json!({"name": "scripted", "scopes": ["api"]}), "name", "already exists"),
         (json!({"name": "u", "deployments": ["nope"]}), "deployments", "no deployment named"),
         (json!({"name": "p", "scopes": ["api"], "expired_at": "2000-01-01T00:00:00Z"}), "expiration", "future"),
@@ -323,6 +335,55 @@ async fn api_tokens_list_create_get_and_delete_and_the_secret_is_sent_once() {
         let (status, _) = api.get(&format!("/api/v1/api_tokens/{missing}")).await;
         assert_eq!(status, 404, "{missing}");
     }
+}
+
+/// `bentoml api-token create` sends every key, `null` when not given, and `--expires` as its
+/// local clock without an offset (`30d`, `24h`) or a date's midnight (`2030-01-31`).
+#[tokio::test]
+async fn api_tokens_are_created_from_the_bentoml_clis_exact_bodies() {
+    let api = Api::new().await;
+    let (status, bare) = api
+        .send(
+            Method::POST,
+            "/api/v1/api_tokens",
+            json!({"name": "bare", "description": null, "scopes": ["api"], "expired_at": null}),
+        )
+        .await;
+    assert_eq!(status, 200, "{bare}");
+    assert_eq!((bare["description"].clone(), bare["expired_at"].clone()), (json!(""), Value::Null));
+    assert_eq!(bare["is_expired"], false);
+
+    let in_a_week = time::OffsetDateTime::now_utc() + time::Duration::days(7);
+    let sent = format!(
+        "{:04}-{:02}-{:02} {:02}:{:02}:{:02}.123456",
+        in_a_week.year(),
+        u8::from(in_a_week.month()),
+        in_a_week.day(),
+        in_a_week.hour(),
+        in_a_week.minute(),
+        in_a_week.second()
+    );
+    let body = json!({"name": "week", "description": "d", "scopes": ["api", "read_cluster"], "expired_at": sent});
+    let (status, week) = api.send(Method::POST, "/api/v1/api_tokens", body).await;
+    assert_eq!(status, 200, "{week}");
+    assert_eq!(week["expired_at"], format!("{}Z", sent[..19].replacen(' ', "T", 1)));
+
+    let body =
+        json!({"name": "dated", "description": null, "scopes": ["api"], "expired_at": "2030-01-31 00:00:00.000000"});
+    let (status, dated) = api.send(Method::POST, "/api/v1/api_tokens", body).await;
+    assert_eq!(status, 200, "{dated}");
+    assert_eq!(dated["expired_at"], "2030-01-31T00:00:00Z", "the time the CLI sent, in UTC");
+
+    let body =
+        json!({"name": "past", "description": null, "scopes": ["api"], "expired_at": "2001-01-01 00:00:00.000000"});
+    let (status, error) = api.send(Method::POST, "/api/v1/api_tokens", body).await;
+    assert_eq!(status, 422);
+    assert!(error["error"].as_str().unwrap().contains("taken as UTC"), "{error}");
+    let body = json!({"name": "none", "description": null, "scopes": null, "expired_at": null});
+    let (status, error) = api.send(Method::POST, "/api/v1/api_tokens", body).await;
+    assert_eq!((status, error["field"].clone()), (StatusCode::UNPROCESSABLE_ENTITY, json!("scopes")));
+    let (_, page) = api.get("/api/v1/api_tokens").await;
+    assert_eq!(page["total"], 4, "cli, bare, week and dated; nothing for the refused ones");
 }
 
 #[tokio::test]
@@ -358,7 +419,7 @@ async fn a_bare_expiry_date_means_through_that_day_in_the_console_and_the_api() 
             json!({"name": "rest", "scopes": ["api"], "expired_at": "2099-01-31"}),
         )
         .await;
-    assert_eq!(status, 201, "{created}");
+    assert_eq!(status, 200, "{created}");
     assert_eq!(created["expired_at"], "2099-02-01T00:00:00Z");
 
     let form = [
@@ -371,6 +432,59 @@ async fn a_bare_expiry_date_means_through_that_day_in_the_console_and_the_api() 
     assert_eq!(api.app.call("create_api_token", &form).await.status(), 200);
     let (_, page) = api.get("/api/v1/api_tokens?search=console").await;
     assert_eq!(page["items"][0]["expired_at"], created["expired_at"]);
+}
+
+/// `bentoml deployment update NAME --access-authorization false` reads the deployment and its
+/// (placeholder) Bento, then sends this body with PUT.
+fn cli_update_body(name: &str, access_authorization: bool) -> Value {
+    json!({"access_authorization": access_authorization, "envs": null, "labels": null, "secrets": null,
+        "services": {name: {"instance_type": null, "scaling": {"min_replicas": 1, "max_replicas": 1, "policy": null},
+            "envs": null, "deployment_strategy": null, "extras": null, "cold_start_timeout": null, "config_overrides": {}}},
+        "canary": null, "bento": format!("{name}:upstream")})
+}
+
+#[tokio::test]
+async fn a_put_from_the_bentoml_cli_sets_protected_or_public_and_private_stays_private() {
+    let api = Api::new().await;
+    let create = |name: &str, access: &str| json!({"name": name, "upstream_url": "http://127.0.0.1:3999", "access_type": access});
+    assert_eq!(api.send(Method::POST, "/api/v2/deployments", create("summarize", "protected")).await.0, 201);
+    assert_eq!(api.send(Method::POST, "/api/v2/deployments", create("internal", "private")).await.0, 201);
+    let (status, bento) = api.get("/api/v1/bento_repositories/summarize/bentos/upstream").await;
+    assert_eq!((status, bento["manifest"]["entry_service"].clone()), (StatusCode::OK, json!("summarize")));
+    for missing in ["/api/v1/bento_repositories/summarize/bentos/v2", "/api/v1/bento_repositories/nope/bentos/upstream"]
+    {
+        assert_eq!(api.get(missing).await.0, 404, "{missing}");
+    }
+
+    let access = |body: &Value| body["access_type"].as_str().unwrap().to_owned();
+    for (name, authorization, expected) in [
+        ("summarize", false, "public"),
+        ("summarize", true, "protected"),
+        ("internal", false, "private"),
+        ("internal", true, "private"),
+    ] {
+        let (status, body) = api.put(name, cli_update_body(name, authorization)).await;
+        assert_eq!((status, access(&body)), (StatusCode::OK, expected.to_owned()), "{name} {authorization}");
+        let (_, stored) = api.get(&format!("/api/v2/deployments/{name}")).await;
+        assert_eq!(access(&stored), expected);
+        let authorized = stored["latest_revision"]["targets"][0]["config"]["access_authorization"].clone();
+        assert_eq!(authorized, json!(expected == "protected"));
+    }
+    let (status, body) = api.put("internal", json!({"access_type": "protected", "access_authorization": false})).await;
+    assert_eq!((status, access(&body)), (StatusCode::OK, "protected".to_owned()), "access_type says it exactly");
+
+    let mut with_env = cli_update_body("summarize", false);
+    with_env["envs"] = json!([{"name": "A", "value": "1"}]);
+    let mut other_bento = cli_update_body("summarize", false);
+    other_bento["bento"] = json!("iris:v1");
+    for (body, message) in [(with_env, "environment variables"), (other_bento, "runs no Bentos")] {
+        let (status, error) = api.put("summarize", body).await;
+        assert_eq!(status, 422);
+        assert!(error["error"].as_str().unwrap().contains(message), "{error}");
+    }
+    let (_, stored) = api.get("/api/v2/deployments/summarize").await;
+    assert_eq!(access(&stored), "protected", "a refused update changes nothing");
+    assert_eq!(api.put("nope", cli_update_body("nope", true)).await.0, 404);
 }
 
 #[tokio::test]

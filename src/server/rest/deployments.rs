@@ -7,15 +7,20 @@ use axum::{
 };
 
 use super::{auth, schema, Developer, Paging, RestError};
+use crate::domain::AccessType;
 use crate::server::{
     deployments::{self, Deployment, DeploymentChanges, NewDeployment},
     AppState,
 };
 
+/// The version of the placeholder Bento every deployment reports (see [`schema::Bento`]).
+const PLACEHOLDER_VERSION: &str = "upstream";
+
 fn to_schema(d: Deployment, developer: &Developer) -> schema::Deployment {
     let creator = auth::user(&developer.account);
     let org = auth::organization(&developer.account);
     let org_name = org.resource.name.clone();
+    let latest_revision = revision(&d, &creator);
     schema::Deployment {
         resource: schema::Resource::new(
             "deployment",
@@ -38,11 +43,57 @@ fn to_schema(d: Deployment, developer: &Developer) -> schema::Deployment {
             organization_name: org_name,
             creator,
         },
-        latest_revision: None,
+        latest_revision,
         urls: d.external_url.into_iter().collect(),
         description: d.description,
         upstream_url: d.upstream_url,
         access_type: d.access.as_str().into(),
+    }
+}
+
+/// The one revision `bentoml deployment update` reads: the access, and the placeholder Bento.
+fn revision(d: &Deployment, creator: &schema::User) -> schema::Revision {
+    let resource = |kind: &str, uid: String, name: &str| {
+        schema::Resource::new(kind, uid, name.to_owned(), d.created_at, Some(d.updated_at))
+    };
+    schema::Revision {
+        resource: resource("deployment_revision", format!("rev-{}", d.id), &d.name),
+        creator: creator.clone(),
+        status: "active".into(),
+        targets: vec![schema::Target {
+            resource: resource("deployment_target", format!("tgt-{}", d.id), &d.name),
+            creator: creator.clone(),
+            config: schema::TargetConfig { access_authorization: d.access == AccessType::Protected },
+            bento: placeholder_bento(d),
+        }],
+    }
+}
+
+fn placeholder_bento(d: &Deployment) -> schema::Bento {
+    let resource = |kind: &str, uid: String, name: &str| {
+        schema::Resource::new(kind, uid, name.to_owned(), d.created_at, Some(d.updated_at))
+    };
+    let description = format!("Stands for the upstream service at {}; this console runs no Bentos.", d.upstream_url);
+    schema::Bento {
+        resource: resource("bento", format!("bento-{}", d.id), PLACEHOLDER_VERSION),
+        description: description.clone(),
+        version: PLACEHOLDER_VERSION.into(),
+        image_build_status: "success".into(),
+        upload_status: "success".into(),
+        upload_finished_reason: String::new(),
+        presigned_upload_url: String::new(),
+        presigned_download_url: String::new(),
+        manifest: schema::BentoManifest {
+            service: String::new(),
+            entry_service: d.name.clone(),
+            bentoml_version: String::new(),
+            size_bytes: 0,
+        },
+        repository: schema::BentoRepository {
+            resource: resource("bento_repository", format!("repo-{}", d.id), &d.name),
+            description,
+            latest_bento: None,
+        },
     }
 }
 
@@ -115,6 +166,91 @@ pub async fn update(
     Ok(Json(to_schema(updated, &developer)))
 }
 
+/// Changes a deployment as `bentoml deployment update` does (BentoCloud's update schema):
+/// `access_authorization` true makes it Protected, false Public; a Private deployment stays
+/// Private unless `access_type` says otherwise. `access_type`, `description` and
+/// `upstream_url` work as in PATCH; keys left out keep their values. BentoCloud settings the
+/// console does not have are refused when they ask for something (`envs`, `secrets`,
+/// `labels`, another `bento`) and ignored when they are the CLI's defaults (`services`,
+/// `canary`).
+#[utoipa::path(put, path = "/api/v2/deployments/{name}", tag = "deployments", operation_id = "replace_deployment", params(("name" = String, Path)),
+    request_body = schema::ReplaceDeployment,
+    responses((status = 200, body = schema::Deployment), (status = 400, body = schema::ErrorBody), (status = 401, body = schema::ErrorBody),
+        (status = 404, body = schema::ErrorBody), (status = 413, body = schema::ErrorBody), (status = 415, body = schema::ErrorBody),
+        (status = 422, body = schema::ErrorBody)))]
+pub async fn replace(
+    developer: Developer,
+    State(state): State<AppState>,
+    Path(name): Path<String>,
+    body: Result<Json<schema::ReplaceDeployment>, JsonRejection>,
+) -> Result<Json<schema::Deployment>, RestError> {
+    let Json(body) = body?;
+    let current = find(&state, &developer, &name).await?;
+    refuse_bentocloud_settings(&body, &current)?;
+    let mut changes = DeploymentChanges::parse(
+        body.description.as_deref(),
+        body.upstream_url.as_deref(),
+        body.access_type.as_deref(),
+    )?;
+    if changes.access.is_none() {
+        changes.access = body.access_authorization.map(|wanted| access_for_authorization(wanted, current.access));
+    }
+    let updated =
+        deployments::update(&state.pool, &state.settings, &state.caches, &developer.actor, current.id, changes).await?;
+    Ok(Json(to_schema(updated, &developer)))
+}
+
+/// BentoCloud's `access_authorization` as an access type: true is Protected, false Public,
+/// and a Private deployment stays Private either way (the CLI sends false for it on every
+/// update, and true would expose it); only `access_type` changes that.
+pub fn access_for_authorization(wanted: bool, current: AccessType) -> AccessType {
+    match (current, wanted) {
+        (AccessType::Private, _) => AccessType::Private,
+        (_, true) => AccessType::Protected,
+        (_, false) => AccessType::Public,
+    }
+}
+
+fn refuse_bentocloud_settings(body: &schema::ReplaceDeployment, current: &Deployment) -> Result<(), RestError> {
+    let refuse = |message: String| Err(RestError::new(StatusCode::UNPROCESSABLE_ENTITY, message));
+    let placeholder = format!("{}:{PLACEHOLDER_VERSION}", current.name);
+    if body.bento.as_deref().is_some_and(|bento| bento.trim() != placeholder) {
+        let message = format!(
+            "This console runs no Bentos: deployment {} forwards to {}. Leave bento as {placeholder}, and change upstream_url instead.",
+            current.name, current.upstream_url
+        );
+        return refuse(message);
+    }
+    let asked = [
+        (body.envs.as_ref().is_some_and(|v| !v.is_empty()), "environment variables"),
+        (body.secrets.as_ref().is_some_and(|v| !v.is_empty()), "secrets"),
+        (body.labels.as_ref().is_some_and(|v| !v.is_empty()), "labels"),
+    ];
+    if let Some((_, what)) = asked.into_iter().find(|(given, _)| *given) {
+        return refuse(format!("This console does not manage {what}: set them on the upstream service itself."));
+    }
+    Ok(())
+}
+
+/// The placeholder Bento of a deployment (see [`schema::Bento`]), which `bentoml deployment
+/// update` looks up by the name the deployment reports.
+#[utoipa::path(get, path = "/api/v1/bento_repositories/{repository}/bentos/{version}", tag = "deployments", operation_id = "get_bento",
+    params(("repository" = String, Path, description = "A deployment's name"), ("version" = String, Path, description = "upstream")),
+    responses((status = 200, body = schema::Bento), (status = 401, body = schema::ErrorBody), (status = 404, body = schema::ErrorBody)))]
+pub async fn placeholder(
+    developer: Developer,
+    State(state): State<AppState>,
+    Path((repository, version)): Path<(String, String)>,
+) -> Result<Json<schema::Bento>, RestError> {
+    if version != PLACEHOLDER_VERSION {
+        return Err(RestError::not_found(
+            "This console runs no Bentos; each deployment reports a placeholder named <deployment>:upstream.",
+        ));
+    }
+    let deployment = find(&state, &developer, &repository).await?;
+    Ok(Json(placeholder_bento(&deployment)))
+}
+
 /// Deletes a deployment; tokens lose their access to it.
 #[utoipa::path(delete, path = "/api/v2/deployments/{name}", tag = "deployments", operation_id = "delete_deployment", params(("name" = String, Path)),
     responses((status = 200, body = schema::Deployment), (status = 401, body = schema::ErrorBody), (status = 404, body = schema::ErrorBody)))]
@@ -130,4 +266,24 @@ pub async fn delete(
 
 async fn find(state: &AppState, developer: &Developer, name: &str) -> Result<Deployment, RestError> {
     Ok(deployments::find_by_name(&state.pool, &state.settings, &developer.actor, name).await?)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn access_authorization_maps_to_protected_or_public_and_private_stays() {
+        use AccessType::*;
+        for (wanted, current, expected) in [
+            (true, Public, Protected),
+            (true, Protected, Protected),
+            (false, Protected, Public),
+            (false, Public, Public),
+            (false, Private, Private),
+            (true, Private, Private),
+        ] {
+            assert_eq!(access_for_authorization(wanted, current), expected, "{wanted} on {current:?}");
+        }
+    }
 }

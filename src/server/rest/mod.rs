@@ -4,6 +4,7 @@
 //! console, and shape the answer.
 
 mod auth;
+mod cli_login;
 mod deployments;
 mod error;
 pub mod schema;
@@ -27,11 +28,15 @@ const BODY_LIMIT: usize = 64 * 1024;
     paths(
         auth::current_user,
         auth::current_organization,
+        cli_login::code,
+        cli_login::token,
         deployments::list,
         deployments::get_one,
         deployments::create,
         deployments::update,
+        deployments::replace,
         deployments::delete,
+        deployments::placeholder,
         tokens::list,
         tokens::get_one,
         tokens::create,
@@ -65,11 +70,14 @@ pub fn router() -> Router<AppState> {
         .route("/openapi.json", get(|| async { Json(ApiDoc::openapi()) }))
         .route("/v1/auth/current", get(auth::current_user))
         .route("/v1/current_org", get(auth::current_organization))
+        .route("/v1/auth/code", get(cli_login::code))
+        .route("/v1/auth/token", get(cli_login::token))
         .route("/v2/deployments", get(deployments::list).post(deployments::create))
         .route(
             "/v2/deployments/{name}",
-            get(deployments::get_one).patch(deployments::update).delete(deployments::delete),
+            get(deployments::get_one).patch(deployments::update).put(deployments::replace).delete(deployments::delete),
         )
+        .route("/v1/bento_repositories/{repository}/bentos/{version}", get(deployments::placeholder))
         .route("/v1/api_tokens", get(tokens::list).post(tokens::create))
         .route("/v1/api_tokens/{uid}", get(tokens::get_one).delete(tokens::delete))
         .fallback(|| async { RestError::not_found("No such API endpoint.") })

@@ -72,15 +72,77 @@ pub struct Deployment {
     pub kube_namespace: String,
     pub creator: User,
     pub cluster: Cluster,
-    /// Always null: the console does not build or roll out Bentos.
-    #[schema(value_type = Option<Object>)]
-    pub latest_revision: Option<()>,
+    /// What `bentoml deployment update` reads back before it sends its changes: one target
+    /// whose `config.access_authorization` is the endpoint access (true for Protected) and
+    /// whose `bento` is a placeholder (the console runs no Bentos; see [`Bento`]).
+    pub latest_revision: Revision,
     /// The external URL; empty for Private deployments.
     pub urls: Vec<String>,
     pub description: String,
     pub upstream_url: String,
     /// `private`, `protected` or `public`.
     pub access_type: String,
+}
+
+/// A deployment's one revision, as BentoCloud shapes it.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct Revision {
+    #[serde(flatten)]
+    pub resource: Resource,
+    pub creator: User,
+    /// Always `active`.
+    pub status: String,
+    pub targets: Vec<Target>,
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct Target {
+    #[serde(flatten)]
+    pub resource: Resource,
+    pub creator: User,
+    pub config: TargetConfig,
+    pub bento: Bento,
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct TargetConfig {
+    /// Whether callers need a token: true for Protected deployments.
+    pub access_authorization: bool,
+}
+
+/// The placeholder that stands for a deployment's upstream service where the `bentoml` CLI
+/// expects a Bento: repository `<deployment>`, version `upstream`. The console runs no Bentos;
+/// the CLI only reads this to send it back unchanged.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct Bento {
+    #[serde(flatten)]
+    pub resource: Resource,
+    pub description: String,
+    pub version: String,
+    pub image_build_status: String,
+    pub upload_status: String,
+    pub upload_finished_reason: String,
+    pub presigned_upload_url: String,
+    pub presigned_download_url: String,
+    pub manifest: BentoManifest,
+    pub repository: BentoRepository,
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct BentoManifest {
+    pub service: String,
+    pub entry_service: String,
+    pub bentoml_version: String,
+    pub size_bytes: i64,
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct BentoRepository {
+    #[serde(flatten)]
+    pub resource: Resource,
+    pub description: String,
+    #[schema(value_type = Option<Object>)]
+    pub latest_bento: Option<()>,
 }
 
 #[derive(Debug, Clone, Serialize, ToSchema)]
@@ -100,6 +162,27 @@ pub struct ApiToken {
     /// The secret: only in the response that creates the token.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub token: Option<String>,
+}
+
+/// A new browser sign-in code for the `bentoml` CLI.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct LoginCode {
+    pub code: String,
+}
+
+/// The token a browser sign-in created, handed to the CLI once.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct LoginToken {
+    pub token: String,
+}
+
+/// Why a poll for a browser sign-in's token got none.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct LoginRefusal {
+    pub error: String,
+    /// `authorization_pending`, `access_denied`, `expired_token`, `already_used`,
+    /// `token_deleted`, `unknown_code` or `slow_down`.
+    pub status: String,
 }
 
 /// A page of a list.
@@ -137,6 +220,37 @@ pub struct CreateDeployment {
     pub access_type: Option<String>,
 }
 
+/// What `bentoml deployment update` sends (BentoCloud's update schema), and the console's own
+/// fields. Keys left out keep their values. Unknown keys are ignored, as BentoCloud ignores
+/// them, so that other versions of the CLI keep working.
+#[derive(Debug, Clone, Deserialize, ToSchema)]
+pub struct ReplaceDeployment {
+    /// true: Protected; false: Public, except that a Private deployment stays Private (the
+    /// CLI sends false for it on every update). `access_type` says it exactly and wins.
+    pub access_authorization: Option<bool>,
+    #[schema(pattern = "^(private|protected|public)$")]
+    pub access_type: Option<String>,
+    #[schema(max_length = 500)]
+    pub description: Option<String>,
+    #[schema(pattern = "^https?://[^/?#@\\s]+(/[^?#\\s]*)?$")]
+    pub upstream_url: Option<String>,
+    /// The placeholder Bento the deployment reports (`<deployment>:upstream`); another Bento
+    /// is refused: the console runs none.
+    pub bento: Option<String>,
+    /// BentoCloud's environment variables, secrets and labels: refused unless empty.
+    #[schema(value_type = Option<Vec<Object>>)]
+    pub envs: Option<Vec<serde_json::Map<String, serde_json::Value>>>,
+    pub secrets: Option<Vec<String>>,
+    #[schema(value_type = Option<Vec<Object>>)]
+    pub labels: Option<Vec<serde_json::Map<String, serde_json::Value>>>,
+    /// BentoCloud's scaling and rollout settings: ignored (the console forwards to one
+    /// upstream and does not scale it; the CLI always sends defaults).
+    #[schema(value_type = Option<Object>)]
+    pub services: Option<serde_json::Map<String, serde_json::Value>>,
+    #[schema(value_type = Option<Object>)]
+    pub canary: Option<serde_json::Map<String, serde_json::Value>>,
+}
+
 #[derive(Debug, Clone, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct UpdateDeployment {
@@ -148,6 +262,7 @@ pub struct UpdateDeployment {
     pub access_type: Option<String>,
 }
 
+/// What `bentoml api-token create` sends: every key present, `null` when not given.
 #[derive(Debug, Clone, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct CreateApiToken {
@@ -155,15 +270,21 @@ pub struct CreateApiToken {
     pub name: String,
     #[serde(default)]
     #[schema(max_length = 500)]
-    pub description: String,
-    /// Any API scope makes it a Developer token.
+    pub description: Option<String>,
+    /// `api`, `read_organization`, `write_organization`, `read_cluster` or `write_cluster` make
+    /// it a Developer token; `deployment_endpoint_access` (with `deployments`) a User token.
+    /// Any other scope is refused.
     #[serde(default)]
-    pub scopes: Vec<String>,
-    /// RFC 3339 time in the future; omitted or null for no expiry.
+    pub scopes: Option<Vec<String>>,
+    /// When the token stops working: a time with an offset (RFC 3339), a time without one
+    /// (`2027-01-31 12:00:00[.ffffff]` or with `T`, taken as UTC; the `bentoml` CLI sends its
+    /// local clock this way), or a date (`2027-01-31`: through the end of that day, UTC).
+    /// Omitted or null for no expiry.
+    #[serde(default)]
     pub expired_at: Option<String>,
     /// Deployment names: makes it a User token for them.
     #[serde(default)]
-    pub deployments: Vec<String>,
+    pub deployments: Option<Vec<String>>,
 }
 
 pub fn rfc3339(at: i64) -> String {

@@ -3,7 +3,6 @@
 
 use axum::{
     extract::{rejection::JsonRejection, Path, Query, State},
-    http::StatusCode,
     Json,
 };
 
@@ -78,40 +77,89 @@ pub async fn get_one(
     Ok(Json(to_schema(token, &developer, None, db::now())))
 }
 
-/// Creates an API token. Any scope makes it a Developer token; `deployments` (names) make it a
-/// User token for them; at least one of the two is required. The response carries the secret
-/// in `token`, the only time it is ever sent.
+/// Creates an API token. BentoCloud's API scopes make it a Developer token; `deployments`
+/// (names) make it a User token for them; at least one of the two is required, and an unknown
+/// scope is refused rather than ignored. The response carries the secret in `token`, the only
+/// time it is ever sent. The answer is 200, not 201: the `bentoml` CLI takes any other status
+/// for a failure.
 #[utoipa::path(post, path = "/api/v1/api_tokens", tag = "api_tokens", operation_id = "create_api_token", request_body = schema::CreateApiToken,
-    responses((status = 201, body = schema::ApiToken), (status = 400, body = schema::ErrorBody), (status = 401, body = schema::ErrorBody),
+    responses((status = 200, body = schema::ApiToken), (status = 400, body = schema::ErrorBody), (status = 401, body = schema::ErrorBody),
         (status = 413, body = schema::ErrorBody), (status = 415, body = schema::ErrorBody), (status = 422, body = schema::ErrorBody)))]
 pub async fn create(
     developer: Developer,
     State(state): State<AppState>,
     body: Result<Json<schema::CreateApiToken>, JsonRejection>,
-) -> Result<(StatusCode, Json<schema::ApiToken>), RestError> {
+) -> Result<Json<schema::ApiToken>, RestError> {
     let Json(body) = body?;
     let now = db::now();
-    let deployment_ids = deployments::ids_by_name(&state.pool, &developer.actor, &body.deployments).await?;
-    let expiration = match body.expired_at.as_deref().map(str::trim) {
-        None | Some("") => Expiration::at(None, now)?,
-        Some(raw) => match parse_time(raw) {
-            Some(ExpiresAt::Time(at)) => Expiration::at(Some(at), now)?,
-            Some(ExpiresAt::Day(day)) => Expiration::through_day(day, now)?,
-            None => {
-                let message = format!("expired_at must be an RFC 3339 time or a date (YYYY-MM-DD), not {raw:?}.");
-                return Err(InvalidInput::new(Field::Expiration, message).into());
-            }
-        },
-    };
+    let name = TokenName::parse(&body.name)?;
+    let description = Description::parse(body.description.as_deref().unwrap_or_default())?;
+    let deployments = body.deployments.unwrap_or_default();
+    let scopes = Scopes::parse(body.scopes.as_deref().unwrap_or_default(), !deployments.is_empty())?;
+    let expiration = expiration(body.expired_at.as_deref(), now)?;
+    let deployment_ids = deployments::ids_by_name(&state.pool, &developer.actor, &deployments).await?;
     let new = tokens::NewToken {
-        name: TokenName::parse(&body.name)?,
-        description: Description::parse(&body.description)?,
-        types: TokenTypes::parse(!body.deployments.is_empty(), !body.scopes.is_empty(), deployment_ids)?,
+        name,
+        description,
+        types: TokenTypes::parse(scopes.user, scopes.developer, deployment_ids)?,
         expiration,
     };
     let (token, secret) = tokens::create(&state.pool, &developer.actor, new).await?;
     let secret = secret.expose().to_owned();
-    Ok((StatusCode::CREATED, Json(to_schema(token, &developer, Some(secret), now))))
+    Ok(Json(to_schema(token, &developer, Some(secret), now)))
+}
+
+/// The token types a client's `scopes` ask for.
+struct Scopes {
+    developer: bool,
+    user: bool,
+}
+
+impl Scopes {
+    /// `has_deployments`: the request names deployments, which make a User token by themselves.
+    fn parse(scopes: &[String], has_deployments: bool) -> Result<Self, InvalidInput> {
+        let mut types = Self { developer: false, user: has_deployments };
+        for scope in scopes {
+            match scope.trim() {
+                known if DEVELOPER_SCOPES.contains(&known) => types.developer = true,
+                USER_SCOPE => types.user = true,
+                unknown => {
+                    let message = format!(
+                        "This console has no scope {unknown:?}. Its scopes are {} (all of them give a Developer \
+                         token: API access) and {USER_SCOPE} (a User token, for the deployments named in \
+                         \"deployments\").",
+                        DEVELOPER_SCOPES.join(", ")
+                    );
+                    return Err(InvalidInput::new(Field::Scopes, message));
+                }
+            }
+        }
+        if !types.developer && !types.user {
+            let message = "Say what the token may do: the scope api for a Developer token (with the bentoml CLI: \
+                           --scope api), or \"deployments\" for a User token.";
+            return Err(InvalidInput::new(Field::Scopes, message));
+        }
+        Ok(types)
+    }
+}
+
+/// `expired_at` as a client sends it (see [`schema::CreateApiToken`]); nothing for no expiry.
+fn expiration(raw: Option<&str>, now: i64) -> Result<Expiration, InvalidInput> {
+    let raw = raw.map(str::trim).unwrap_or_default();
+    if raw.is_empty() {
+        return Expiration::at(None, now);
+    }
+    match parse_time(raw) {
+        Some(ExpiresAt::Time(at)) => Expiration::at(Some(at), now),
+        Some(ExpiresAt::WithoutOffset(at)) => Expiration::at(Some(at), now).map_err(|err| {
+            InvalidInput::new(err.field, format!("{} (A time without an offset is taken as UTC.)", err.message))
+        }),
+        Some(ExpiresAt::Day(day)) => Expiration::through_day(day, now),
+        None => {
+            let message = format!("expired_at must be an RFC 3339 time or a date (YYYY-MM-DD), not {raw:?}.");
+            Err(InvalidInput::new(Field::Expiration, message))
+        }
+    }
 }
 
 /// Deletes an API token; it stops working at once.
@@ -129,42 +177,72 @@ pub async fn delete(
 
 enum ExpiresAt {
     Time(i64),
+    /// A time without an offset, taken as UTC.
+    WithoutOffset(i64),
     /// A bare date (its first second): the token works through that day, as in the console.
     Day(i64),
 }
 
-/// RFC 3339 (`2027-01-31T00:00:00Z`, with any offset), or a time without offset (taken as UTC,
-/// as Python's `datetime.isoformat()` writes it), or a bare date.
+/// RFC 3339 (`2027-01-31T00:00:00Z`, with any offset); or a time without offset, with `T` or a
+/// space between date and time (`datetime.isoformat()`, and the `bentoml` CLI's
+/// `2027-01-31 00:00:00.000000`), taken as UTC; or a bare date.
 fn parse_time(raw: &str) -> Option<ExpiresAt> {
     use time::{
         format_description::well_known::Rfc3339, macros::format_description, OffsetDateTime, PrimitiveDateTime,
     };
     let raw = raw.trim();
-    if let Ok(at) = OffsetDateTime::parse(raw, &Rfc3339) {
+    let raw = match raw.as_bytes().get(10) {
+        Some(b' ') => format!("{}T{}", &raw[..10], &raw[11..]),
+        _ => raw.to_owned(),
+    };
+    if let Ok(at) = OffsetDateTime::parse(&raw, &Rfc3339) {
         return Some(ExpiresAt::Time(at.unix_timestamp()));
     }
     let naive =
         format_description!(version = 2, "[year]-[month]-[day]T[hour]:[minute]:[second][optional [.[subsecond]]]");
-    if let Ok(at) = PrimitiveDateTime::parse(raw, naive) {
-        return Some(ExpiresAt::Time(at.assume_utc().unix_timestamp()));
+    if let Ok(at) = PrimitiveDateTime::parse(&raw, naive) {
+        return Some(ExpiresAt::WithoutOffset(at.assume_utc().unix_timestamp()));
     }
-    crate::domain::time::parse_date(raw).map(ExpiresAt::Day)
+    crate::domain::time::parse_date(&raw).map(ExpiresAt::Day)
 }
 
 #[cfg(test)]
 mod tests {
-    use super::{parse_time, ExpiresAt};
+    use super::{parse_time, ExpiresAt, Scopes};
+    use crate::domain::Field;
+
+    #[test]
+    fn scopes_map_to_token_types_and_unknown_ones_are_refused() {
+        let parse = |scopes: &[&str], deployments| {
+            let scopes: Vec<String> = scopes.iter().map(|s| s.to_string()).collect();
+            Scopes::parse(&scopes, deployments).map(|s| (s.developer, s.user))
+        };
+        assert_eq!(parse(&["api"], false), Ok((true, false)));
+        assert_eq!(parse(&["read_cluster", "write_organization"], false), Ok((true, false)));
+        assert_eq!(parse(&[], true), Ok((false, true)));
+        assert_eq!(parse(&["deployment_endpoint_access"], false), Ok((false, true)), "then deployments are required");
+        assert_eq!(parse(&["api", "deployment_endpoint_access"], true), Ok((true, true)));
+        for unknown in ["admin", "API", "read_deployment"] {
+            let err = parse(&["api", unknown], false).unwrap_err();
+            assert_eq!(err.field, Field::Scopes);
+            assert!(err.message.contains(&format!("no scope {unknown:?}")), "{}", err.message);
+        }
+        assert!(parse(&[], false).unwrap_err().message.contains("--scope api"));
+    }
 
     #[test]
     fn expiry_times_in_the_shapes_clients_send() {
         let time = |raw| match parse_time(raw) {
-            Some(ExpiresAt::Time(at)) => Some(at),
+            Some(ExpiresAt::Time(at) | ExpiresAt::WithoutOffset(at)) => Some(at),
             _ => None,
         };
         assert_eq!(time("2027-01-31T00:00:00Z"), Some(1_801_353_600));
         assert_eq!(time("2027-01-31T01:00:00+01:00"), Some(1_801_353_600));
         assert_eq!(time("2027-01-31T00:00:00"), Some(1_801_353_600));
         assert_eq!(time("2027-01-31T00:00:00.123456"), Some(1_801_353_600));
+        // What `bentoml api-token create --expires 2027-01-31` (or `30d`) sends.
+        assert_eq!(time("2027-01-31 00:00:00.000000"), Some(1_801_353_600));
+        assert_eq!(time("2027-01-31 01:00:00+01:00"), Some(1_801_353_600));
         assert!(matches!(parse_time("2027-01-31"), Some(ExpiresAt::Day(1_801_353_600))));
         assert!(parse_time("next week").is_none());
     }

@@ -91,10 +91,19 @@ pub async fn list(
 /// Creates the token and its grants in one transaction and returns the secret, which is not
 /// stored anywhere.
 pub async fn create(pool: &db::Pool, actor: &Actor, new: NewToken) -> ServiceResult<(Token, TokenSecret)> {
-    let secret = TokenSecret::generate();
     let mut tx = db::begin_write(pool).await?;
+    let (id, secret) = insert(&mut tx, actor, &new).await?;
+    tx.commit().await?;
+    tracing::info!(token_id = id, prefix = secret.display_prefix(), "API token created");
+    let token = find(pool, actor, id).await?;
+    Ok((token, secret))
+}
+
+/// Inserts a new token and its grants in `tx` (which the caller commits); its id and secret.
+pub async fn insert(tx: &mut db::Tx, actor: &Actor, new: &NewToken) -> ServiceResult<(i64, TokenSecret)> {
+    let secret = TokenSecret::generate();
     let grants = new.types.deployments();
-    if repo::count_deployments(&mut tx, actor.organization_id, grants).await? != grants.len() as i64 {
+    if repo::count_deployments(tx, actor.organization_id, grants).await? != grants.len() as i64 {
         return Err(InvalidInput::new(
             Field::Deployments,
             "A chosen deployment does not exist; it may have been deleted. Choose again.",
@@ -114,19 +123,29 @@ pub async fn create(pool: &db::Pool, actor: &Actor, new: NewToken) -> ServiceRes
         expires_at: new.expiration.expires_at(),
         now: db::now(),
     };
-    let id = repo::insert(&mut tx, row).await?.ok_or_else(|| {
-        InvalidInput::new(
-            Field::Name,
-            format!("A token named {:?} already exists. Choose another name.", new.name.as_ref()),
-        )
-    })?;
+    let id = repo::insert(tx, row).await?.ok_or_else(|| name_taken(&new.name))?;
     for deployment_id in grants {
-        repo::insert_grant(&mut tx, id, *deployment_id).await?;
+        repo::insert_grant(tx, id, *deployment_id).await?;
     }
-    tx.commit().await?;
-    tracing::info!(token_id = id, prefix = secret.display_prefix(), "API token created");
-    let token = find(pool, actor, id).await?;
-    Ok((token, secret))
+    Ok((id, secret))
+}
+
+fn name_taken(name: &TokenName) -> InvalidInput {
+    InvalidInput::new(Field::Name, format!("A token named {:?} already exists. Choose another name.", name.as_ref()))
+}
+
+/// `base`, or `base` with the time or a number after it, whichever no token of the
+/// organization has: a default name that does not fail Create.
+pub async fn free_name(pool: &db::Pool, actor: &Actor, base: &str, now: i64) -> ServiceResult<String> {
+    let seconds = now.rem_euclid(crate::domain::time::DAY);
+    let candidates = [base.to_owned(), format!("{base} {:02}:{:02} UTC", seconds / 3600, seconds % 3600 / 60)];
+    for candidate in candidates.into_iter().chain((2..100).map(|n| format!("{base} ({n})"))) {
+        let Ok(name) = TokenName::parse(&candidate) else { continue };
+        if !repo::name_taken(pool, actor.organization_id, &name.key()).await? {
+            return Ok(candidate);
+        }
+    }
+    Ok(base.to_owned())
 }
 
 /// The ready-to-paste usage for the reveal: the CLI login for Developer tokens, a `curl` per

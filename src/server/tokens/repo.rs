@@ -146,6 +146,16 @@ pub async fn insert(db: &mut Tx, row: NewRow<'_>) -> sqlx::Result<Option<i64>> {
     crate::server::db::none_if_taken(inserted)
 }
 
+pub async fn name_taken(db: impl Into<Db<'_>>, organization_id: i64, name_key: &str) -> sqlx::Result<bool> {
+    run!(db, |e| sqlx::query_scalar(
+        "select exists (select 1 from api_tokens where organization_id = $1 and name_key = $2)"
+    )
+    .bind(organization_id)
+    .bind(name_key)
+    .fetch_one(e)
+    .await)
+}
+
 /// How many of `deployment_ids` exist in the organization.
 pub async fn count_deployments(db: &mut Tx, organization_id: i64, deployment_ids: &[i64]) -> sqlx::Result<i64> {
     let mut found = 0;
