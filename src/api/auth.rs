@@ -14,8 +14,8 @@ pub struct Account {
     pub organization_name: String,
 }
 
-/// Paths of the server functions that work without a session (see `server::guard`).
-pub const PUBLIC_SERVER_FNS: [&str; 3] = ["/rpc/login", "/rpc/setup", "/rpc/setup_available"];
+// `login`, `setup` and `setup_available` work without a session: `server::guard` lists their
+// paths.
 
 #[server(prefix = "/rpc", endpoint = "login")]
 pub async fn login(email: String, password: String, next: Option<String>) -> Result<(), AppError> {

@@ -1,68 +1,13 @@
+//! How server functions produce and carry [`AppError`] (defined in `domain`, which the
+//! server's guard also answers with): from the services' error, and through Leptos's
+//! server-function encoding.
+
 use leptos::server_fn::{
     codec::JsonEncoding,
     error::{FromServerFnError, ServerFnErrorErr},
 };
-use serde::{Deserialize, Serialize};
 
-use crate::domain::{Field, InvalidInput};
-
-/// Every error a server function can return. Each message is safe to show to the user:
-/// unexpected failures are logged on the server and reach the browser only as `Internal`.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, thiserror::Error)]
-pub enum AppError {
-    #[error("{0}")]
-    Invalid(InvalidInput),
-    #[error("Incorrect email or password.")]
-    BadCredentials,
-    #[error("Too many failed sign-in attempts. Try again in {0} seconds.")]
-    RateLimited(u64),
-    #[error("You are not signed in, or your session has expired. Sign in again.")]
-    Unauthorized,
-    #[error("This request came from another site and was refused.")]
-    CrossSite,
-    #[error("{0}")]
-    Forbidden(String),
-    #[error("{0}")]
-    NotFound(String),
-    #[error("Something went wrong on our side. Please try again.")]
-    Internal,
-    #[error("The server is busy. Try again in a moment.")]
-    Busy,
-    /// The request itself could not be carried out (network, bad encoding).
-    #[error("The request failed: {0}")]
-    Request(String),
-}
-
-impl AppError {
-    /// The message for `field`, when this error is about that form field.
-    pub fn for_field(&self, field: Field) -> Option<String> {
-        match self {
-            AppError::Invalid(invalid) if invalid.field == field => Some(invalid.message.clone()),
-            _ => None,
-        }
-    }
-
-    /// The message for errors that are not about one field (shown above the form).
-    pub fn form_message(&self) -> Option<String> {
-        match self {
-            AppError::Invalid(_) => None,
-            other => Some(other.to_string()),
-        }
-    }
-
-    pub fn status(&self) -> u16 {
-        match self {
-            AppError::Invalid(_) => 422,
-            AppError::BadCredentials | AppError::Unauthorized => 401,
-            AppError::RateLimited(_) => 429,
-            AppError::CrossSite | AppError::Forbidden(_) => 403,
-            AppError::NotFound(_) => 404,
-            AppError::Internal => 500,
-            AppError::Busy => 503,
-            AppError::Request(_) => 400,
-        }
-    }
-}
+use super::AppError;
 
 #[cfg(feature = "ssr")]
 impl AppError {
@@ -87,12 +32,6 @@ impl From<crate::server::error::ServiceError> for AppError {
             ServiceError::Busy => AppError::Busy,
             ServiceError::Unexpected(err) => AppError::unexpected(err),
         }
-    }
-}
-
-impl From<InvalidInput> for AppError {
-    fn from(invalid: InvalidInput) -> Self {
-        AppError::Invalid(invalid)
     }
 }
 

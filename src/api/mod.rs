@@ -12,7 +12,7 @@ mod error;
 pub mod reveal;
 pub mod tokens;
 
-pub use error::AppError;
+pub use crate::domain::AppError;
 
 /// What a change did, in a sentence for the page's status line ("Token ci-deployer deleted.").
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]

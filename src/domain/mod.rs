@@ -2,9 +2,13 @@
 //!
 //! These types compile for both the server and the browser, so the same rules give the
 //! inline messages in a form and the final word on the server.
+//!
+//! [`AppError`], the errors people are shown, lives here too: the server functions return
+//! it, the pages show it, and the server's request guard answers with it.
 
 mod deployment;
 mod email;
+mod error;
 mod invalid;
 mod organization_name;
 mod password;
@@ -14,6 +18,7 @@ mod token;
 
 pub use deployment::{AccessType, DeploymentName, Description, UpstreamUrl};
 pub use email::Email;
+pub use error::AppError;
 pub use invalid::{Field, InvalidInput};
 pub use organization_name::OrganizationName;
 pub use password::{NewPassword, PASSWORD_MAX_CHARS, PASSWORD_MIN_CHARS};

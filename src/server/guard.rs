@@ -9,11 +9,13 @@ use axum::{
 };
 use tower_sessions::Session;
 
-use super::{auth::AuthSession, AppState};
-use crate::api::{auth::PUBLIC_SERVER_FNS, AppError};
+use super::{auth::AuthSession, error::ServiceError, AppState};
+use crate::domain::AppError;
 
 const PUBLIC_PAGES: [&str; 2] = ["/login", "/setup"];
 const SERVER_FN_PREFIX: &str = "/rpc/";
+/// The server functions that work without a session: sign-in and first-run setup (`api::auth`).
+const PUBLIC_SERVER_FNS: [&str; 3] = ["/rpc/login", "/rpc/setup", "/rpc/setup_available"];
 
 pub async fn guard(State(state): State<AppState>, session: Session, request: Request, next: Next) -> Response {
     let path = request.uri().path();
@@ -26,7 +28,7 @@ pub async fn guard(State(state): State<AppState>, session: Session, request: Req
     match AuthSession::new(session).user_id().await {
         Ok(Some(_)) => no_store(next.run(request).await),
         Ok(None) => redirect_to_sign_in(&request),
-        Err(err) => error_response(err.into()),
+        Err(err) => session_failure(err),
     }
 }
 
@@ -43,7 +45,7 @@ async fn guard_server_fn(state: &AppState, session: AuthSession, request: Reques
         // A form posted without JavaScript goes back to sign-in instead of showing JSON.
         Ok(None) if accepts_html(request.headers()) => Redirect::to("/login").into_response(),
         Ok(None) => error_response(AppError::Unauthorized),
-        Err(err) => error_response(err.into()),
+        Err(err) => session_failure(err),
     }
 }
 
@@ -101,6 +103,12 @@ fn redirect_to_sign_in(request: &Request) -> Response {
     Redirect::to(&target).into_response()
 }
 
+/// The session could not be read: logged, and answered as an unexpected failure.
+fn session_failure(err: ServiceError) -> Response {
+    err.log_if_unexpected();
+    error_response(AppError::Internal)
+}
+
 /// The same JSON body a server function returns for an error, so the browser client decodes it.
 fn error_response(err: AppError) -> Response {
     let status = StatusCode::from_u16(err.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
@@ -126,6 +134,29 @@ mod tests {
         assert!(is_cross_site(&headers(&[("sec-fetch-site", "cross-site")]), origin));
         assert!(!is_cross_site(&headers(&[("sec-fetch-site", "same-origin")]), origin));
         assert!(!is_cross_site(&headers(&[]), origin));
+    }
+
+    /// Layers depend one way: pages -> api (server functions) -> server (services) -> data,
+    /// with `domain` below all. So no file under `src/server` may import from `api`.
+    #[test]
+    fn the_server_does_not_depend_on_the_server_functions() {
+        fn sources(dir: &std::path::Path, found: &mut Vec<std::path::PathBuf>) {
+            for entry in std::fs::read_dir(dir).unwrap() {
+                let path = entry.unwrap().path();
+                if path.is_dir() {
+                    sources(&path, found);
+                } else if path.extension().is_some_and(|ext| ext == "rs") {
+                    found.push(path);
+                }
+            }
+        }
+        let mut files = Vec::new();
+        sources(&std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src/server"), &mut files);
+        assert!(files.len() > 20, "{files:?}");
+        let upward = ["crate::", "api"].concat();
+        let offenders: Vec<_> =
+            files.iter().filter(|file| std::fs::read_to_string(file).unwrap().contains(&upward)).collect();
+        assert!(offenders.is_empty(), "{upward} named in {offenders:?}");
     }
 
     #[test]
