@@ -28,6 +28,8 @@ use super::{
 
 /// The PostgreSQL channel replicas tell each other about changes on.
 const CHANNEL: &str = "bento_console_invalidate";
+/// The longest pause between attempts to listen again.
+const MAX_RETRY: Duration = Duration::from_secs(5);
 
 /// What changed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -111,10 +113,13 @@ impl Caches {
 }
 
 /// Hears the other replicas' changes for as long as the process runs (PostgreSQL only).
-/// Reconnects with a growing pause after a lost connection; while it is away the caches are
-/// not used.
-pub async fn listen(pool: sqlx::PgPool, caches: Caches) {
-    let mut pause = Duration::from_millis(100);
+/// Reconnects after a lost connection, first after `retry` ([`Config::listen_retry`]), then
+/// with a pause that doubles up to 5 s; while it is away the caches are not used.
+///
+/// [`Config::listen_retry`]: super::config::Config::listen_retry
+pub async fn listen(pool: sqlx::PgPool, caches: Caches, retry: Duration) {
+    let longest = MAX_RETRY.max(retry);
+    let mut pause = retry;
     loop {
         match listening(&pool).await {
             Ok(mut listener) => {
@@ -122,7 +127,7 @@ pub async fn listen(pool: sqlx::PgPool, caches: Caches) {
                 caches.clear();
                 caches.trusted.store(true, Ordering::Release);
                 tracing::info!("listening for changes made on other replicas");
-                pause = Duration::from_millis(100);
+                pause = retry;
                 hear(&mut listener, &caches).await;
                 caches.trusted.store(false, Ordering::Release);
                 caches.clear();
@@ -133,7 +138,7 @@ pub async fn listen(pool: sqlx::PgPool, caches: Caches) {
             }
         }
         tokio::time::sleep(pause).await;
-        pause = (pause * 2).min(Duration::from_secs(5));
+        pause = (pause * 2).min(longest);
     }
 }
 

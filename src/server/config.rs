@@ -114,7 +114,16 @@ pub struct Config {
     /// Minutes of inactivity after which a session expires.
     #[arg(long, env = "BENTO_CONSOLE_SESSION_IDLE_MINUTES", default_value_t = 720, value_parser = clap::value_parser!(u32).range(1..), global = true)]
     pub session_idle_minutes: u32,
+
+    /// How long a replica waits before listening again for other replicas' changes after it
+    /// lost the connection (PostgreSQL; doubled after each failed attempt, up to 5 s). Not a
+    /// flag: tests lengthen it to watch a replica read through to the database meanwhile.
+    #[arg(skip = LISTEN_RETRY)]
+    pub listen_retry: Duration,
 }
+
+/// The default [`Config::listen_retry`].
+pub const LISTEN_RETRY: Duration = Duration::from_millis(100);
 
 impl Config {
     /// The defaults, listening on a free local port: for tests and benchmarks.
@@ -141,6 +150,7 @@ impl Config {
             body_idle_timeout: 60,
             shutdown_timeout: 30,
             trusted_proxies: Vec::new(),
+            listen_retry: LISTEN_RETRY,
         }
     }
 

@@ -165,7 +165,7 @@ impl Application {
             }
         })];
         if let db::Pool::Postgres(pool) = &pool {
-            background.push(tokio::spawn(caches::listen(pool.clone(), caches)));
+            background.push(tokio::spawn(caches::listen(pool.clone(), caches, config.listen_retry)));
         }
         let router = router(state.clone(), &config);
         let limits = listen::Limits {

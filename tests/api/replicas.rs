@@ -8,6 +8,10 @@ use serde_json::Value;
 
 use crate::{gateway::spawn_upstream, helpers::*};
 
+/// How long a replica that lost its listening connection waits before listening again: longer
+/// than the steps a test takes while it is away (the default is 100 ms).
+const LISTEN_RETRY: Duration = Duration::from_secs(3);
+
 /// Two apps on the same database, with clients that share one cookie jar (cookies ignore
 /// ports, so a session started on one is sent to the other, as behind a load balancer).
 async fn two_replicas() -> Option<(TestApp, TestApp)> {
@@ -17,9 +21,48 @@ async fn two_replicas() -> Option<(TestApp, TestApp)> {
     }
     let dir = std::sync::Arc::new(tempfile::tempdir().unwrap());
     let (client, jar) = browser_like_client();
-    let a = spawn_app_with(config_for(&dir), dir.clone(), (client.clone(), jar.clone())).await;
-    let b = spawn_app_with(config_for(&dir), dir, (client, jar)).await;
+    let config = || {
+        let mut config = config_for(&dir);
+        config.listen_retry = LISTEN_RETRY;
+        config
+    };
+    let a = spawn_app_with(config(), dir.clone(), (client.clone(), jar.clone())).await;
+    let b = spawn_app_with(config(), dir.clone(), (client, jar)).await;
     Some((a, b))
+}
+
+/// How many connections listen for changes on the test's database (one per replica while
+/// all is well).
+async fn listeners(app: &TestApp) -> u64 {
+    database(&app.dir)
+        .await
+        .execute(
+            "select pid from pg_stat_activity
+             where datname = current_database() and query ilike 'listen %'",
+        )
+        .await
+        .unwrap()
+}
+
+/// Terminates every replica's listening connection; returns how many there were.
+async fn cut_listeners(app: &TestApp) -> u64 {
+    database(&app.dir)
+        .await
+        .execute(
+            "select pg_terminate_backend(pid) from pg_stat_activity
+             where datname = current_database() and query ilike 'listen %'",
+        )
+        .await
+        .unwrap()
+}
+
+/// Waits until `count` connections listen, for at most 10 s.
+async fn until_listening(app: &TestApp, count: u64) {
+    let started = Instant::now();
+    while listeners(app).await != count {
+        assert!(started.elapsed() < Duration::from_secs(10), "not {count} listeners after 10 s");
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
 }
 
 /// Creates a User token for `deployment_id` on `app`; returns its secret and id.
@@ -123,22 +166,32 @@ async fn what_one_replica_changes_the_other_applies_at_once() {
     let delay = until(&a, "summarize", None, 404).await;
     assert!(delay < Duration::from_millis(500), "{delay:?}");
 
-    // A replica whose listening connection is cut reads through to the database meanwhile,
-    // listens again, and hears later changes.
-    let listeners = database(&a.dir)
-        .await
-        .execute(
-            "select pg_terminate_backend(pid) from pg_stat_activity
-             where datname = current_database() and query ilike 'listen %'",
-        )
-        .await
-        .unwrap();
-    assert_eq!(listeners, 2, "one listener per replica");
+    // A replica whose listening connection is cut hears nothing until it listens again
+    // (`LISTEN_RETRY` later), so meanwhile it must read through to the database: what A
+    // changes applies on B at once, though B had it cached.
+    assert_eq!(cut_listeners(&a).await, 2, "one listener per replica");
+    until_listening(&a, 0).await;
+    tokio::time::sleep(Duration::from_millis(100)).await; // for the replicas to see it closed
+    let outage = Instant::now();
+    assert_eq!(through(&b, "summarize", None).await, 404, "still Private");
     set_access(&a, &deployment_id, &upstream, "protected").await;
+    assert_eq!(through(&b, "summarize", None).await, 401, "B applies A's access change at once");
     let (token, token_id) = user_token(&a, "second", &deployment_id).await;
     let token = token.as_str();
-    until(&b, "summarize", Some(token), 200).await;
-    tokio::time::sleep(Duration::from_millis(500)).await; // B is listening again by now
+    assert_eq!(through(&b, "summarize", Some(token)).await, 200);
+    assert_eq!(through(&b, "summarize", Some(token)).await, 200, "B would answer this from a cache");
+    let deleted = a.call("delete_api_token", &[("id", token_id.as_str())]).await.status();
+    assert!(deleted.is_success() || deleted.is_redirection(), "{deleted}");
+    assert_eq!(through(&b, "summarize", Some(token)).await, 401, "B refuses a token revoked on A at once");
+    assert_eq!(listeners(&a).await, 0, "all that while B was not listening");
+    assert!(outage.elapsed() < LISTEN_RETRY);
+
+    // It listens again, and hears later changes (and caches again).
+    until_listening(&a, 2).await;
+    tokio::time::sleep(Duration::from_millis(100)).await; // for B to trust its caches again
+    let (token, token_id) = user_token(&a, "third", &deployment_id).await;
+    let token = token.as_str();
+    assert_eq!(through(&b, "summarize", Some(token)).await, 200);
     assert_eq!(through(&b, "summarize", Some(token)).await, 200);
     a.call("delete_api_token", &[("id", token_id.as_str())]).await;
     let delay = until(&b, "summarize", Some(token), 401).await;
