@@ -207,6 +207,16 @@ impl SecretKey {
     }
 }
 
+/// Key material as `--secret-key` takes it (at least 32 characters), e.g. for tests that run
+/// several replicas in one process.
+impl std::str::FromStr for SecretKey {
+    type Err = String;
+
+    fn from_str(raw: &str) -> Result<Self, String> {
+        parse_secret_key(raw)
+    }
+}
+
 impl std::fmt::Debug for SecretKey {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str("SecretKey(…)")

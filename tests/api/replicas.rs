@@ -8,26 +8,36 @@ use serde_json::Value;
 
 use crate::{gateway::spawn_upstream, helpers::*};
 
+/// The `--secret-key` replicas share, as the README tells operators to do.
+const SHARED_KEY: &str = "the key every replica is given, 32 characters or more";
+
 /// How long a replica that lost its listening connection waits before listening again: longer
 /// than the steps a test takes while it is away (the default is 100 ms).
 const LISTEN_RETRY: Duration = Duration::from_secs(3);
 
-/// Two apps on the same database, with clients that share one cookie jar (cookies ignore
-/// ports, so a session started on one is sent to the other, as behind a load balancer).
+/// Two apps on the same database with the same secret key, with clients that share one cookie
+/// jar (cookies ignore ports, so a session started on one is sent to the other, as behind a
+/// load balancer).
 async fn two_replicas() -> Option<(TestApp, TestApp)> {
+    two_replicas_with_keys([SHARED_KEY, SHARED_KEY]).await
+}
+
+/// Like [`two_replicas`], with each replica's own `--secret-key`.
+async fn two_replicas_with_keys(keys: [&str; 2]) -> Option<(TestApp, TestApp)> {
     if std::env::var_os("BENTO_CONSOLE_TEST_POSTGRES").is_none() {
         eprintln!("replicas: runs only against PostgreSQL (BENTO_CONSOLE_TEST_POSTGRES)");
         return None;
     }
     let dir = std::sync::Arc::new(tempfile::tempdir().unwrap());
     let (client, jar) = browser_like_client();
-    let config = || {
+    let config = |key: &str| {
         let mut config = config_for(&dir);
+        config.secret_key = Some(key.parse().unwrap());
         config.listen_retry = LISTEN_RETRY;
         config
     };
-    let a = spawn_app_with(config(), dir.clone(), (client.clone(), jar.clone())).await;
-    let b = spawn_app_with(config(), dir.clone(), (client, jar)).await;
+    let a = spawn_app_with(config(keys[0]), dir.clone(), (client.clone(), jar.clone())).await;
+    let b = spawn_app_with(config(keys[1]), dir.clone(), (client, jar)).await;
     Some((a, b))
 }
 
@@ -202,4 +212,87 @@ async fn what_one_replica_changes_the_other_applies_at_once() {
         assert_eq!(a.login(ADMIN_EMAIL, "not the password").await.status(), 401);
     }
     assert_eq!(b.login(ADMIN_EMAIL, ADMIN_PASSWORD).await.status(), 429);
+}
+
+/// The bearer tokens (`bcst_` + 49 characters) that `text` shows.
+fn full_tokens(text: &str) -> Vec<String> {
+    text.match_indices("bcst_")
+        .filter_map(|(i, _)| text.get(i..i + 54))
+        .filter(|candidate| candidate[5..].bytes().all(|b| b.is_ascii_alphanumeric()))
+        .map(str::to_owned)
+        .collect()
+}
+
+/// Creates a Developer token on `app` the way a browser without JavaScript does (a plain form
+/// post, answered with a redirect).
+async fn create_without_javascript(app: &TestApp, name: &str) {
+    let response = app
+        .client
+        .post(app.url("/rpc/create_api_token"))
+        .header("origin", &app.base_url)
+        .header("accept", "text/html")
+        .header("referer", app.url("/api_tokens?create"))
+        .form(&[("name", name), ("developer", "on"), ("description", ""), ("expiration", "never")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 302);
+    assert_eq!(response.headers()["location"], "/api_tokens?created");
+}
+
+/// The page the redirect leads to, rendered by `app`, and the tokens it shows.
+async fn page_after_redirect(app: &TestApp) -> (String, Vec<String>) {
+    let response = app.get("/api_tokens?created").await;
+    assert_eq!(response.status(), 200);
+    let page = response.text().await.unwrap();
+    let tokens = full_tokens(&page);
+    (page, tokens)
+}
+
+/// Issue 11: the page after a no-JavaScript create may be served by another replica; with the
+/// shared key it shows the new token there, once.
+#[tokio::test]
+async fn without_javascript_the_secret_is_shown_once_by_whichever_replica_serves_the_redirect() {
+    let Some((a, b)) = two_replicas().await else { return };
+    assert_eq!(a.setup_admin().await.status(), 200);
+
+    create_without_javascript(&a, "no-js").await;
+    let (page, shown) = page_after_redirect(&b).await;
+    let secret = shown.first().expect("B shows the token created on A").clone();
+    assert!(shown.iter().all(|token| *token == secret), "one token: {shown:?}");
+    assert!(page.contains("This is the only opportunity"));
+    for app in [&b, &a] {
+        let (_, again) = page_after_redirect(app).await;
+        assert!(again.is_empty(), "a second render, on either replica, shows it no more: {again:?}");
+    }
+
+    // It is the real token, and usable on both.
+    for app in [&a, &b] {
+        let me = reqwest::Client::new()
+            .get(app.url("/api/v1/auth/current"))
+            .header("x-yatai-api-token", &secret)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(me.status(), 200);
+    }
+}
+
+/// Replicas with different keys cannot open each other's reveals: the page says nothing of
+/// the token (it is not shown; no error), as the README warns.
+#[tokio::test]
+async fn with_different_keys_the_other_replica_shows_no_reveal_and_no_error() {
+    let Some((a, b)) = two_replicas_with_keys([SHARED_KEY, "another key, also 32 characters or more"]).await else {
+        return;
+    };
+    assert_eq!(a.setup_admin().await.status(), 200);
+
+    create_without_javascript(&a, "no-js").await;
+    let (page, shown) = page_after_redirect(&b).await;
+    assert!(shown.is_empty(), "{shown:?}");
+    assert!(!page.contains("This is the only opportunity"));
+    assert!(page.contains("no-js"), "the token was created and is listed");
+    // B's render used the reveal up: A does not show it later either.
+    let (_, shown) = page_after_redirect(&a).await;
+    assert!(shown.is_empty(), "{shown:?}");
 }
