@@ -58,7 +58,7 @@ def main():
     samples = []
     for i in range(rounds):
         form = [("name", f"revoked-{time.time_ns()}-{i}"), ("description", ""), ("user", "on"),
-                ("deployment_ids[]", "1"), ("expiration", "never")]
+                ("deployment_ids[]", "1"), ("expiration", "never"), ("confirm_never", "on")]
         created = json.loads(rpc("create_api_token", form))
         secret, token_id = created["secret"], created["token"]["id"]
         if through_b(secret) != 200:

@@ -60,6 +60,7 @@ async fn main() {
             ("description", String::new()),
             ("developer", "on".into()),
             ("expiration", "never".into()),
+            ("confirm_never", "on".into()),
         ];
         let started = Instant::now();
         let response = call("create_api_token", form).await.unwrap();
@@ -85,7 +86,7 @@ async fn main() {
     let mut verify = Vec::new();
     for _ in 0..20_000 {
         let started = Instant::now();
-        let verified = tokens::verify(&pool, Some(&cache), &secret).await;
+        let verified = tokens::verify(&pool, Some(&cache), &secret, None).await;
         verify.push(started.elapsed());
         assert!(verified.is_ok());
     }
@@ -95,7 +96,7 @@ async fn main() {
     let mut uncached = Vec::new();
     for _ in 0..5_000 {
         let started = Instant::now();
-        let verified = tokens::verify(&pool, Some(&tokens::TokenCache::default()), &secret).await;
+        let verified = tokens::verify(&pool, Some(&tokens::TokenCache::default()), &secret, None).await;
         uncached.push(started.elapsed());
         assert!(verified.is_ok());
     }

@@ -23,7 +23,7 @@ pub use invalid::{Field, InvalidInput};
 pub use organization_name::OrganizationName;
 pub use password::{NewPassword, PASSWORD_MAX_CHARS, PASSWORD_MIN_CHARS};
 pub use person_name::PersonName;
-pub use token::{Expiration, TokenName, TokenTypes};
+pub use token::{Expiration, Grants, TokenName, TokenTypes};
 
 /// Trims `raw` and checks it is 1..=`max` characters, with at least one visible character and
 /// no control or bidirectional-control characters. Shared by the name-like types so they all

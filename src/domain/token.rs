@@ -28,33 +28,72 @@ impl AsRef<str> for TokenName {
     }
 }
 
-/// The token's types; it cannot be empty, and a User token always names its deployments.
+/// The deployments a User token may call: every Protected deployment of the organization
+/// (BentoCloud's "All deployments", including ones created later), or the chosen ones (at
+/// least one).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Grants {
+    All,
+    Only(Vec<i64>),
+}
+
+impl Grants {
+    /// `all` wins over a list; a list is sorted and deduplicated and must not be empty.
+    pub fn parse(all: bool, mut deployments: Vec<i64>) -> Result<Self, InvalidInput> {
+        if all {
+            return Ok(Grants::All);
+        }
+        deployments.sort_unstable();
+        deployments.dedup();
+        if deployments.is_empty() {
+            return Err(InvalidInput::new(Field::Deployments, USER_NEEDS_DEPLOYMENTS));
+        }
+        Ok(Grants::Only(deployments))
+    }
+
+    /// The chosen deployments (none for [`Grants::All`]).
+    pub fn deployments(&self) -> &[i64] {
+        match self {
+            Grants::All => &[],
+            Grants::Only(ids) => ids,
+        }
+    }
+
+    pub fn is_all(&self) -> bool {
+        matches!(self, Grants::All)
+    }
+}
+
+/// The token's types; it cannot be empty, and a User token always says what it may call.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub enum TokenTypes {
-    /// Deployment endpoint access to these deployments (ids, at least one).
+    /// Deployment endpoint access.
     User {
-        deployments: Vec<i64>,
+        grants: Grants,
     },
     /// API access to manage resources.
     Developer,
     Both {
-        deployments: Vec<i64>,
+        grants: Grants,
     },
 }
 
 pub const AT_LEAST_ONE_TYPE: &str = "Select at least one token type: User or Developer.";
-pub const USER_NEEDS_DEPLOYMENTS: &str = "Choose at least one deployment for the User token.";
+pub const USER_NEEDS_DEPLOYMENTS: &str = "Choose at least one deployment for the User token, or All deployments.";
 
 impl TokenTypes {
-    /// `deployments` only matter for a User token; they are ignored otherwise.
-    pub fn parse(user: bool, developer: bool, mut deployments: Vec<i64>) -> Result<Self, InvalidInput> {
-        deployments.sort_unstable();
-        deployments.dedup();
+    /// `all_deployments` and `deployments` only matter for a User token; they are ignored
+    /// otherwise.
+    pub fn parse(
+        user: bool,
+        developer: bool,
+        all_deployments: bool,
+        deployments: Vec<i64>,
+    ) -> Result<Self, InvalidInput> {
         match (user, developer) {
             (false, false) => Err(InvalidInput::new(Field::TokenTypes, AT_LEAST_ONE_TYPE)),
-            (true, _) if deployments.is_empty() => Err(InvalidInput::new(Field::Deployments, USER_NEEDS_DEPLOYMENTS)),
-            (true, false) => Ok(TokenTypes::User { deployments }),
-            (true, true) => Ok(TokenTypes::Both { deployments }),
+            (true, false) => Ok(TokenTypes::User { grants: Grants::parse(all_deployments, deployments)? }),
+            (true, true) => Ok(TokenTypes::Both { grants: Grants::parse(all_deployments, deployments)? }),
             (false, true) => Ok(TokenTypes::Developer),
         }
     }
@@ -67,10 +106,11 @@ impl TokenTypes {
         !matches!(self, TokenTypes::User { .. })
     }
 
-    pub fn deployments(&self) -> &[i64] {
+    /// What a User token may call; `None` for a Developer-only token.
+    pub fn grants(&self) -> Option<&Grants> {
         match self {
-            TokenTypes::User { deployments } | TokenTypes::Both { deployments } => deployments,
-            TokenTypes::Developer => &[],
+            TokenTypes::User { grants } | TokenTypes::Both { grants } => Some(grants),
+            TokenTypes::Developer => None,
         }
     }
 }
@@ -83,6 +123,10 @@ impl Expiration {
     pub const PRESET_DAYS: [i64; 3] = [7, 30, 90];
     /// The choice a new token's form starts with.
     pub const DEFAULT_DAYS: i64 = 30;
+    /// Tokens that expire within this many days are marked and counted on the page.
+    pub const WARN_DAYS: i64 = 7;
+    pub const CONFIRM_NEVER: &'static str =
+        "A token without expiry works until someone deletes it. Confirm No expiration, or choose an expiry.";
 
     /// `choice` is `never`, a preset number of days, or `custom` with `date` (`YYYY-MM-DD`, a
     /// future day; the token works through the end of that day, UTC).
@@ -122,6 +166,21 @@ impl Expiration {
     pub fn expires_at(self) -> Option<i64> {
         self.0
     }
+
+    /// The console asks before making a token that never expires: without `confirmed`, No
+    /// expiration is refused with a message that says so.
+    pub fn confirm_never(self, confirmed: bool) -> Result<Self, InvalidInput> {
+        match self.0 {
+            None if !confirmed => Err(InvalidInput::new(Field::Expiration, Self::CONFIRM_NEVER)),
+            _ => Ok(self),
+        }
+    }
+
+    /// Whether a token expiring at `expires_at` is still valid but expires within
+    /// [`WARN_DAYS`](Self::WARN_DAYS).
+    pub fn expires_soon(expires_at: Option<i64>, now: i64) -> bool {
+        expires_at.is_some_and(|at| at > now && at <= now + Self::WARN_DAYS * time::DAY)
+    }
 }
 
 #[cfg(test)]
@@ -142,15 +201,18 @@ mod tests {
 
     #[test]
     fn at_least_one_type_and_user_needs_deployments() {
-        assert_eq!(TokenTypes::parse(false, false, vec![1]).unwrap_err().message, AT_LEAST_ONE_TYPE);
-        assert_eq!(TokenTypes::parse(true, false, vec![]).unwrap_err().field, Field::Deployments);
-        assert_eq!(TokenTypes::parse(true, true, vec![]).unwrap_err().message, USER_NEEDS_DEPLOYMENTS);
-        assert_eq!(TokenTypes::parse(false, true, vec![3]).unwrap(), TokenTypes::Developer);
-        let both = TokenTypes::parse(true, true, vec![2, 1, 2]).unwrap();
+        assert_eq!(TokenTypes::parse(false, false, false, vec![1]).unwrap_err().message, AT_LEAST_ONE_TYPE);
+        assert_eq!(TokenTypes::parse(true, false, false, vec![]).unwrap_err().field, Field::Deployments);
+        assert_eq!(TokenTypes::parse(true, true, false, vec![]).unwrap_err().message, USER_NEEDS_DEPLOYMENTS);
+        assert_eq!(TokenTypes::parse(false, true, true, vec![3]).unwrap(), TokenTypes::Developer);
+        let both = TokenTypes::parse(true, true, false, vec![2, 1, 2]).unwrap();
         assert!(both.is_user() && both.is_developer());
-        assert_eq!(both.deployments(), &[1, 2]);
-        let user = TokenTypes::parse(true, false, vec![5]).unwrap();
+        assert_eq!(both.grants().unwrap().deployments(), &[1, 2]);
+        let user = TokenTypes::parse(true, false, false, vec![5]).unwrap();
         assert!(user.is_user() && !user.is_developer());
+        let all = TokenTypes::parse(true, false, true, vec![]).unwrap();
+        assert_eq!(all.grants(), Some(&Grants::All), "All deployments needs no list");
+        assert_eq!(TokenTypes::parse(true, false, true, vec![4]).unwrap().grants(), Some(&Grants::All));
     }
 
     #[test]
@@ -173,6 +235,15 @@ mod tests {
             assert!(err.message.contains(message), "{choice} {date:?}: {}", err.message);
         }
         assert!(Expiration::at(Some(now - 1), now).is_err());
+        let never = Expiration::parse("never", None, now).unwrap();
+        assert_eq!(never.confirm_never(false).unwrap_err().message, Expiration::CONFIRM_NEVER);
+        assert_eq!(never.confirm_never(true), Ok(never));
+        let month = Expiration::parse("30", None, now).unwrap();
+        assert_eq!(month.confirm_never(false), Ok(month), "only No expiration needs confirming");
+        assert!(Expiration::expires_soon(Some(now + 7 * time::DAY), now));
+        assert!(!Expiration::expires_soon(Some(now + 7 * time::DAY + 1), now));
+        assert!(!Expiration::expires_soon(Some(now), now), "expired is not expiring");
+        assert!(!Expiration::expires_soon(None, now));
         assert_eq!(Expiration::at(Some(now + 60), now).unwrap().expires_at(), Some(now + 60));
     }
 }

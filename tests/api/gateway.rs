@@ -124,7 +124,7 @@ impl Fixture {
     }
 
     pub async fn token(&self, name: &str, fields: &[(&str, &str)]) -> String {
-        let mut form = vec![("name", name), ("description", ""), ("expiration", "never")];
+        let mut form = vec![("name", name), ("description", ""), ("expiration", "never"), ("confirm_never", "on")];
         form.extend_from_slice(fields);
         let response = self.app.call("create_api_token", &form).await;
         assert_eq!(response.status(), 200);

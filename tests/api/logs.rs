@@ -77,6 +77,7 @@ async fn the_access_log_names_requests_and_never_their_secrets() {
             ("name", "both"),
             ("description", ""),
             ("expiration", "never"),
+            ("confirm_never", "on"),
             ("developer", "on"),
             ("user", "on"),
             ("deployment_ids[]", "2"),

@@ -17,4 +17,5 @@ mod process;
 mod replicas;
 mod rest;
 mod setup;
+mod token_lifecycle;
 mod tokens;

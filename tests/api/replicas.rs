@@ -83,6 +83,7 @@ async fn user_token(app: &TestApp, name: &str, deployment_id: &str) -> (String, 
         ("user", "on"),
         ("deployment_ids[]", deployment_id),
         ("expiration", "never"),
+        ("confirm_never", "on"),
     ];
     let created: Value = app.call("create_api_token", &form).await.json().await.unwrap();
     (created["secret"].as_str().unwrap().to_owned(), created["token"]["id"].to_string())
@@ -232,7 +233,13 @@ async fn create_without_javascript(app: &TestApp, name: &str) {
         .header("origin", &app.base_url)
         .header("accept", "text/html")
         .header("referer", app.url("/api_tokens?create"))
-        .form(&[("name", name), ("developer", "on"), ("description", ""), ("expiration", "never")])
+        .form(&[
+            ("name", name),
+            ("developer", "on"),
+            ("description", ""),
+            ("expiration", "never"),
+            ("confirm_never", "on"),
+        ])
         .send()
         .await
         .unwrap();

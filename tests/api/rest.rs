@@ -53,7 +53,7 @@ impl Api {
 
 async fn token(app: &TestApp, fields: &[(&str, &str)]) -> String {
     let mut form = fields.to_vec();
-    form.extend([("description", ""), ("expiration", "never")]);
+    form.extend([("description", ""), ("expiration", "never"), ("confirm_never", "on")]);
     let response = app.call("create_api_token", &form).await;
     assert_eq!(response.status(), 200);
     response.json::<Value>().await.unwrap()["secret"].as_str().unwrap().to_owned()

@@ -24,7 +24,7 @@ async fn deployment(app: &TestApp, name: &str, access: &str) -> String {
 /// Creates a token from form fields; returns the raw response.
 async fn create(app: &TestApp, fields: &[(&str, &str)]) -> reqwest::Response {
     let mut form = fields.to_vec();
-    for default in [("description", ""), ("expiration", "never")] {
+    for default in [("description", ""), ("expiration", "never"), ("confirm_never", "on")] {
         if !fields.iter().any(|(key, _)| *key == default.0) {
             form.push(default);
         }
@@ -117,7 +117,11 @@ async fn every_bad_input_is_refused_with_a_clear_message_and_nothing_stored() {
         (vec![("name", "x"), ("developer", "on"), ("description", &long_description)], "description", "at most 500"),
         (vec![("name", "x")], "token_types", "Select at least one token type: User or Developer."),
         (vec![("name", "x"), ("deployment_ids[]", &summarize)], "token_types", "Select at least one token type"),
-        (vec![("name", "x"), ("user", "on")], "deployments", "Choose at least one deployment for the User token."),
+        (
+            vec![("name", "x"), ("user", "on")],
+            "deployments",
+            "Choose at least one deployment for the User token, or All deployments.",
+        ),
         (vec![("name", "x"), ("user", "on"), ("deployment_ids[]", "999999")], "deployments", "does not exist"),
         (vec![("name", "x"), ("user", "on"), ("deployment_ids[]", &doomed)], "deployments", "does not exist"),
         (
@@ -148,7 +152,13 @@ async fn every_bad_input_is_refused_with_a_clear_message_and_nothing_stored() {
         .call_from(
             "http://evil.example",
             "create_api_token",
-            &[("name", "evil"), ("developer", "on"), ("description", ""), ("expiration", "never")],
+            &[
+                ("name", "evil"),
+                ("developer", "on"),
+                ("description", ""),
+                ("expiration", "never"),
+                ("confirm_never", "on"),
+            ],
         )
         .await;
     assert_eq!(cross.status(), 403);
@@ -198,7 +208,13 @@ async fn without_javascript_the_secret_is_shown_on_the_next_render_only() {
         .header("origin", &app.base_url)
         .header("accept", "text/html")
         .header("referer", app.url("/api_tokens?create"))
-        .form(&[("name", "no-js"), ("developer", "on"), ("description", ""), ("expiration", "never")])
+        .form(&[
+            ("name", "no-js"),
+            ("developer", "on"),
+            ("description", ""),
+            ("expiration", "never"),
+            ("confirm_never", "on"),
+        ])
         .send()
         .await
         .unwrap();
@@ -340,11 +356,13 @@ async fn last_used_is_recorded_at_most_once_a_minute() {
 /// Verification straight from the database (a fresh cache each time).
 /// Verification with a fresh cache; a rejection as its kind, an unexpected failure as a panic.
 async fn verify(pool: &db::Pool, presented: &str) -> Result<tokens::VerifiedToken, &'static str> {
-    tokens::verify(pool, Some(&tokens::TokenCache::default()), presented).await.map_err(|rejection| match rejection {
-        tokens::Rejection::Malformed => "malformed",
-        tokens::Rejection::Unknown => "unknown",
-        tokens::Rejection::Expired => "expired",
-        tokens::Rejection::Unexpected(err) => panic!("verification failed: {err}"),
+    tokens::verify(pool, Some(&tokens::TokenCache::default()), presented, None).await.map_err(|rejection| {
+        match rejection {
+            tokens::Rejection::Malformed => "malformed",
+            tokens::Rejection::Unknown => "unknown",
+            tokens::Rejection::Expired => "expired",
+            tokens::Rejection::Unexpected(err) => panic!("verification failed: {err}"),
+        }
     })
 }
 
@@ -367,7 +385,7 @@ async fn concurrent_creates_all_succeed() {
         .map(|i| {
             [("name", format!("parallel {i}").as_str()), ("description", ""), ("user", "on")]
                 .into_iter()
-                .chain([("deployment_ids[]", deployment_id.as_str()), ("expiration", "never")])
+                .chain([("deployment_ids[]", deployment_id.as_str()), ("expiration", "never"), ("confirm_never", "on")])
                 .map(|(key, value)| (key.to_owned(), value.to_owned()))
                 .collect()
         })

@@ -124,6 +124,7 @@ pub async fn delete(db: impl Into<Db<'_>>, organization_id: i64, id: i64) -> sql
 #[derive(Debug, Clone, PartialEq, Eq, FromRow)]
 pub struct Route {
     pub id: i64,
+    pub organization_id: i64,
     pub upstream_url: String,
     pub access: AccessType,
 }
@@ -131,7 +132,7 @@ pub struct Route {
 /// The deployment named `name` in the organization whose slug is `organization_slug`.
 pub async fn find_route(db: impl Into<Db<'_>>, organization_slug: &str, name: &str) -> sqlx::Result<Option<Route>> {
     run!(db, |e| sqlx::query_as(
-        "select d.id, d.upstream_url, d.access from deployments d
+        "select d.id, d.organization_id, d.upstream_url, d.access from deployments d
          join organizations o on o.id = d.organization_id
          where o.slug = $1 and d.name = $2",
     )

@@ -38,7 +38,7 @@ pub async fn authorize(
     }
     let presented = tokens::bearer_token(headers);
     let verified = match presented {
-        Some(token) => tokens::verify(&state.pool, state.caches.tokens(), token).await,
+        Some(token) => tokens::verify(&state.pool, state.caches.tokens(), token, Some(client)).await,
         None => Err(tokens::Rejection::Malformed),
     };
     if let Err(tokens::Rejection::Unexpected(err)) = verified {
@@ -50,7 +50,7 @@ pub async fn authorize(
         telemetry::record_token(&tracing::Span::current(), presented);
     }
     let refused = match verified {
-        Ok(token) if token.is_user && token.deployment_ids.contains(&route.id) => return Ok(Authorized::ByToken),
+        Ok(token) if token.may_call(route.organization_id, route.id) => return Ok(Authorized::ByToken),
         Ok(_) => Refused::new(StatusCode::FORBIDDEN, "This token does not grant access to this deployment."),
         Err(_) if presented.is_none() => {
             Refused::new(StatusCode::UNAUTHORIZED, "A User token is required: send Authorization: Bearer <token>.")

@@ -243,7 +243,12 @@ mod tests {
     use super::*;
 
     fn route(id: i64) -> Option<Arc<Route>> {
-        Some(Arc::new(Route { id, upstream_url: "http://u".into(), access: crate::domain::AccessType::Public }))
+        Some(Arc::new(Route {
+            id,
+            organization_id: 1,
+            upstream_url: "http://u".into(),
+            access: crate::domain::AccessType::Public,
+        }))
     }
 
     fn is_cached(cache: &RouteCache, key: &str) -> bool {

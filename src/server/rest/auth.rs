@@ -1,6 +1,12 @@
 //! Who is calling: a Developer token, and the user and organization it belongs to.
 
-use axum::{extract::FromRequestParts, http::request::Parts, Json};
+use std::net::SocketAddr;
+
+use axum::{
+    extract::{ConnectInfo, FromRequestParts},
+    http::request::Parts,
+    Json,
+};
 
 use super::{schema, RestError};
 use crate::server::{
@@ -28,7 +34,8 @@ impl FromRequestParts<AppState> for Developer {
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, RestError> {
         let presented = presented_token(parts).ok_or_else(|| RestError::unauthorized(NO_TOKEN))?;
-        let verified = match tokens::verify(&state.pool, state.caches.tokens(), presented).await {
+        let client = parts.extensions.get::<ConnectInfo<SocketAddr>>().map(|ConnectInfo(addr)| addr.ip());
+        let verified = match tokens::verify(&state.pool, state.caches.tokens(), presented, client).await {
             Ok(verified) => {
                 if let Some(telemetry::RequestSpan(span)) = parts.extensions.get() {
                     telemetry::record_token(span, presented);

@@ -10,7 +10,10 @@ mod error;
 pub mod schema;
 mod tokens;
 
-use axum::{routing::get, Json, Router};
+use axum::{
+    routing::{get, post},
+    Json, Router,
+};
 use tower_http::limit::RequestBodyLimitLayer;
 use utoipa::OpenApi;
 
@@ -40,6 +43,8 @@ const BODY_LIMIT: usize = 64 * 1024;
         tokens::list,
         tokens::get_one,
         tokens::create,
+        tokens::update,
+        tokens::regenerate,
         tokens::delete,
     ),
     modifiers(&SecuritySchemes),
@@ -79,7 +84,8 @@ pub fn router() -> Router<AppState> {
         )
         .route("/v1/bento_repositories/{repository}/bentos/{version}", get(deployments::placeholder))
         .route("/v1/api_tokens", get(tokens::list).post(tokens::create))
-        .route("/v1/api_tokens/{uid}", get(tokens::get_one).delete(tokens::delete))
+        .route("/v1/api_tokens/{uid}", get(tokens::get_one).patch(tokens::update).delete(tokens::delete))
+        .route("/v1/api_tokens/{uid}/regenerate", post(tokens::regenerate))
         .fallback(|| async { RestError::not_found("No such API endpoint.") })
         .layer(RequestBodyLimitLayer::new(BODY_LIMIT))
 }

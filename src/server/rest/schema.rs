@@ -157,9 +157,13 @@ pub struct ApiToken {
     pub expired_at: Option<String>,
     pub last_used_at: Option<String>,
     pub is_expired: bool,
-    /// Names of the deployments a User token may call.
+    /// Names of the deployments a User token may call (none when `all_deployments`).
     pub deployments: Vec<String>,
-    /// The secret: only in the response that creates the token.
+    /// A User token for every Protected deployment of the organization, including later ones.
+    pub all_deployments: bool,
+    /// The address the token was last used from.
+    pub last_used_from: Option<String>,
+    /// The secret: only in the responses that create or regenerate the token.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub token: Option<String>,
 }
@@ -285,6 +289,45 @@ pub struct CreateApiToken {
     /// Deployment names: makes it a User token for them.
     #[serde(default)]
     pub deployments: Option<Vec<String>>,
+    /// A User token for every Protected deployment of the organization, including ones created
+    /// later (instead of `deployments`).
+    #[serde(default)]
+    pub all_deployments: Option<bool>,
+}
+
+/// An edit of an API token: what is given changes, the rest stays. A token's types cannot
+/// change (regenerate it or create another).
+#[derive(Debug, Clone, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct UpdateApiToken {
+    #[serde(default)]
+    #[schema(min_length = 1, max_length = 64)]
+    pub name: Option<String>,
+    #[serde(default)]
+    #[schema(max_length = 500)]
+    pub description: Option<String>,
+    /// User tokens only: the deployments (names) it may call, replacing the current ones.
+    #[serde(default)]
+    pub deployments: Option<Vec<String>>,
+    /// User tokens only: `true` for every Protected deployment; `false` with `deployments`.
+    #[serde(default)]
+    pub all_deployments: Option<bool>,
+}
+
+/// A new secret for an API token; everything else stays.
+#[derive(Debug, Clone, Default, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RegenerateApiToken {
+    /// Omitted: the expiry stays as it is. `null`: no expiry. Otherwise a new expiry, in the
+    /// forms `expired_at` takes when creating a token.
+    #[serde(default, deserialize_with = "present")]
+    #[schema(value_type = Option<String>)]
+    pub expired_at: Option<Option<String>>,
+}
+
+/// Tells an omitted field (`None`, through `default`) from an explicit `null` (`Some(None)`).
+fn present<'de, D: serde::Deserializer<'de>>(deserializer: D) -> Result<Option<Option<String>>, D::Error> {
+    Option::<String>::deserialize(deserializer).map(Some)
 }
 
 pub fn rfc3339(at: i64) -> String {

@@ -7,7 +7,7 @@ use axum::{
 };
 
 use super::{auth, schema, Developer, Paging, RestError};
-use crate::domain::{Description, Expiration, Field, InvalidInput, TokenName, TokenTypes};
+use crate::domain::{Description, Expiration, Field, Grants, InvalidInput, TokenName, TokenTypes};
 use crate::server::{
     db, deployments,
     error::ServiceError,
@@ -40,6 +40,8 @@ fn to_schema(token: Token, developer: &Developer, secret: Option<String>, now: i
         expired_at: token.expires_at.map(schema::rfc3339),
         last_used_at: token.last_used_at.map(schema::rfc3339),
         deployments: token.deployments.into_iter().map(|d| d.name).collect(),
+        all_deployments: token.all_deployments,
+        last_used_from: token.last_used_from,
         token: secret,
     }
 }
@@ -59,10 +61,11 @@ pub async fn list(
     Query(paging): Query<Paging>,
 ) -> Result<Json<schema::List<schema::ApiToken>>, RestError> {
     let (start, count) = (paging.start()?, paging.count()?);
-    let (items, total) = tokens::list(&state.pool, &developer.actor, paging.search(), start, count).await?;
     let now = db::now();
-    let items: Vec<schema::ApiToken> = items.into_iter().map(|t| to_schema(t, &developer, None, now)).collect();
-    Ok(Json(schema::List { start, count: items.len() as i64, total, items }))
+    let listed =
+        tokens::list(&state.pool, &developer.actor, paging.search(), tokens::Status::Any, now, start, count).await?;
+    let items: Vec<schema::ApiToken> = listed.tokens.into_iter().map(|t| to_schema(t, &developer, None, now)).collect();
+    Ok(Json(schema::List { start, count: items.len() as i64, total: listed.total, items }))
 }
 
 /// One API token by uid. Never its secret.
@@ -95,18 +98,81 @@ pub async fn create(
     let name = TokenName::parse(&body.name)?;
     let description = Description::parse(body.description.as_deref().unwrap_or_default())?;
     let deployments = body.deployments.unwrap_or_default();
-    let scopes = Scopes::parse(body.scopes.as_deref().unwrap_or_default(), !deployments.is_empty())?;
+    let all_deployments = body.all_deployments.unwrap_or(false);
+    let scopes = Scopes::parse(body.scopes.as_deref().unwrap_or_default(), !deployments.is_empty() || all_deployments)?;
     let expiration = expiration(body.expired_at.as_deref(), now)?;
     let deployment_ids = deployments::ids_by_name(&state.pool, &developer.actor, &deployments).await?;
     let new = tokens::NewToken {
         name,
         description,
-        types: TokenTypes::parse(scopes.user, scopes.developer, deployment_ids)?,
+        types: TokenTypes::parse(scopes.user, scopes.developer, all_deployments, deployment_ids)?,
         expiration,
     };
     let (token, secret) = tokens::create(&state.pool, &developer.actor, new).await?;
     let secret = secret.expose().to_owned();
     Ok(Json(to_schema(token, &developer, Some(secret), now)))
+}
+
+/// Edits an API token: name, description, and a User token's deployments. Takes effect on the
+/// next request.
+#[utoipa::path(patch, path = "/api/v1/api_tokens/{uid}", tag = "api_tokens", operation_id = "update_api_token", params(("uid" = String, Path)),
+    request_body = schema::UpdateApiToken,
+    responses((status = 200, body = schema::ApiToken), (status = 400, body = schema::ErrorBody), (status = 401, body = schema::ErrorBody),
+        (status = 404, body = schema::ErrorBody), (status = 413, body = schema::ErrorBody), (status = 415, body = schema::ErrorBody),
+        (status = 422, body = schema::ErrorBody)))]
+pub async fn update(
+    developer: Developer,
+    State(state): State<AppState>,
+    Path(uid): Path<String>,
+    body: Result<Json<schema::UpdateApiToken>, JsonRejection>,
+) -> Result<Json<schema::ApiToken>, RestError> {
+    let id = token_id(&uid)?;
+    let Json(body) = body?;
+    let grants = match (body.all_deployments, body.deployments) {
+        (None, None) => None,
+        (all, names) => {
+            let names = names.unwrap_or_default();
+            let ids = deployments::ids_by_name(&state.pool, &developer.actor, &names).await?;
+            Some(Grants::parse(all.unwrap_or(false), ids)?)
+        }
+    };
+    let changes = tokens::TokenChanges {
+        name: body.name.as_deref().map(TokenName::parse).transpose()?,
+        description: body.description.as_deref().map(Description::parse).transpose()?,
+        grants,
+    };
+    let token = tokens::update(&state.pool, &state.caches, &developer.actor, id, changes).await?;
+    Ok(Json(to_schema(token, &developer, None, db::now())))
+}
+
+/// A new secret for an API token, keeping its name, types, deployments and (unless
+/// `expired_at` is given) its expiry. The old secret stops working at once; the response
+/// carries the new one in `token`, the only time it is sent.
+#[utoipa::path(post, path = "/api/v1/api_tokens/{uid}/regenerate", tag = "api_tokens", operation_id = "regenerate_api_token",
+    params(("uid" = String, Path)), request_body(content = Option<schema::RegenerateApiToken>),
+    responses((status = 200, body = schema::ApiToken), (status = 400, body = schema::ErrorBody), (status = 401, body = schema::ErrorBody),
+        (status = 404, body = schema::ErrorBody), (status = 413, body = schema::ErrorBody), (status = 422, body = schema::ErrorBody)))]
+pub async fn regenerate(
+    developer: Developer,
+    State(state): State<AppState>,
+    Path(uid): Path<String>,
+    body: axum::body::Bytes,
+) -> Result<Json<schema::ApiToken>, RestError> {
+    let id = token_id(&uid)?;
+    // No body at all keeps the expiry, as `{}` does.
+    let body: schema::RegenerateApiToken = if body.iter().all(u8::is_ascii_whitespace) {
+        schema::RegenerateApiToken::default()
+    } else {
+        serde_json::from_slice(&body)
+            .map_err(|err| RestError::bad_request(format!("The request body is not valid: {err}")))?
+    };
+    let now = db::now();
+    let expiration = match body.expired_at {
+        None => None,
+        Some(raw) => Some(expiration(raw.as_deref(), now)?),
+    };
+    let (token, secret) = tokens::regenerate(&state.pool, &state.caches, &developer.actor, id, expiration).await?;
+    Ok(Json(to_schema(token, &developer, Some(secret.expose().to_owned()), now)))
 }
 
 /// The token types a client's `scopes` ask for.

@@ -1,11 +1,12 @@
 //! Verified tokens kept in memory, so checking a token costs a hash and a map lookup instead
 //! of a database round trip.
 //!
-//! Correctness comes from invalidation, not from waiting: deleting a token forgets it, and
-//! deleting a deployment (which removes grants) clears everything, before the change is
-//! acknowledged. Expiry is checked on every use. Entries also lapse after `TTL`, which bounds
-//! how long a change made by another process (the `bento-console` CLI, or another replica
-//! until replicas broadcast invalidations) can go unseen.
+//! Correctness comes from invalidation, not from waiting: deleting, regenerating or re-granting
+//! a token forgets it, and a deployment change (which can remove grants) clears everything,
+//! before the change is acknowledged, here and (through `server::caches`) on every replica.
+//! Expiry is checked on every use. Entries also lapse after `TTL`, which bounds how long a
+//! change made by the `bento-console` command line on SQLite (another process, no NOTIFY) can
+//! go unseen.
 
 use std::{
     collections::HashMap,
@@ -115,6 +116,7 @@ mod tests {
             user_id: Some(1),
             is_user: true,
             is_developer: false,
+            all_deployments: false,
             deployment_ids: vec![7],
         }
     }

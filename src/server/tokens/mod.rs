@@ -17,7 +17,7 @@ use super::{
     error::{ServiceError, ServiceResult},
     Settings,
 };
-use crate::domain::{AccessType, Description, Expiration, Field, InvalidInput, TokenName, TokenTypes};
+use crate::domain::{AccessType, Description, Expiration, Field, Grants, InvalidInput, TokenName, TokenTypes};
 
 /// `last_used_at` is written at most once a minute per token, so verification stays a read.
 pub const LAST_USED_INTERVAL: i64 = 60;
@@ -32,12 +32,16 @@ pub struct Token {
     pub description: String,
     pub is_user: bool,
     pub is_developer: bool,
-    /// For User tokens: the deployments it may call.
+    /// For User tokens: every Protected deployment of the organization, now and later.
+    pub all_deployments: bool,
+    /// For User tokens: the deployments it may call (none when `all_deployments`).
     pub deployments: Vec<Grant>,
     pub created_by: Option<String>,
     pub created_by_email: Option<String>,
     pub created_at: i64,
     pub last_used_at: Option<i64>,
+    /// The address of the call that last recorded a use.
+    pub last_used_from: Option<String>,
     pub expires_at: Option<i64>,
     /// The non-secret beginning of the token, e.g. `bcst_AbCd`.
     pub prefix: String,
@@ -46,6 +50,10 @@ pub struct Token {
 impl Token {
     pub fn is_expired(&self, now: i64) -> bool {
         self.expires_at.is_some_and(|at| at <= now)
+    }
+
+    pub fn expires_soon(&self, now: i64) -> bool {
+        Expiration::expires_soon(self.expires_at, now)
     }
 }
 
@@ -73,19 +81,33 @@ pub struct Usage {
     pub curl_examples: Vec<(String, String)>,
 }
 
-/// Tokens newest first, `limit` from `offset`, whose name contains `search`; and how many
-/// match in all.
+pub use repo::Status;
+
+/// A page of the token list.
+pub struct Listed {
+    pub tokens: Vec<Token>,
+    /// How many match, over all pages.
+    pub total: i64,
+    /// How many of the organization's tokens expire soon, whatever the filter.
+    pub expiring_soon: i64,
+}
+
+/// Tokens newest first, `limit` from `offset`, whose name or display prefix contains `search`
+/// and whose expiry has `status` at `now`.
 pub async fn list(
     pool: &db::Pool,
     actor: &Actor,
     search: &str,
+    status: Status,
+    now: i64,
     offset: i64,
     limit: i64,
-) -> ServiceResult<(Vec<Token>, i64)> {
-    let search = search.trim();
-    let total = repo::count(pool, actor.organization_id, search).await?;
-    let rows = repo::page(pool, actor.organization_id, search, limit, offset).await?;
-    Ok((with_grants(pool, rows).await?, total))
+) -> ServiceResult<Listed> {
+    let filter =
+        repo::Filter { search: search.trim(), status, now, soon: Expiration::WARN_DAYS * crate::domain::time::DAY };
+    let (total, expiring_soon) = repo::count(pool, actor.organization_id, &filter).await?;
+    let rows = repo::page(pool, actor.organization_id, &filter, limit, offset).await?;
+    Ok(Listed { tokens: with_grants(pool, rows).await?, total, expiring_soon })
 }
 
 /// Creates the token and its grants in one transaction and returns the secret, which is not
@@ -102,14 +124,8 @@ pub async fn create(pool: &db::Pool, actor: &Actor, new: NewToken) -> ServiceRes
 /// Inserts a new token and its grants in `tx` (which the caller commits); its id and secret.
 pub async fn insert(tx: &mut db::Tx, actor: &Actor, new: &NewToken) -> ServiceResult<(i64, TokenSecret)> {
     let secret = TokenSecret::generate();
-    let grants = new.types.deployments();
-    if repo::count_deployments(tx, actor.organization_id, grants).await? != grants.len() as i64 {
-        return Err(InvalidInput::new(
-            Field::Deployments,
-            "A chosen deployment does not exist; it may have been deleted. Choose again.",
-        )
-        .into());
-    }
+    let grants = new.types.grants().map(Grants::deployments).unwrap_or_default();
+    check_deployments_exist(tx, actor, grants).await?;
     let row = repo::NewRow {
         organization_id: actor.organization_id,
         created_by: actor.user_id,
@@ -118,6 +134,7 @@ pub async fn insert(tx: &mut db::Tx, actor: &Actor, new: &NewToken) -> ServiceRe
         description: new.description.as_ref(),
         is_user: new.types.is_user(),
         is_developer: new.types.is_developer(),
+        all_deployments: new.types.grants().is_some_and(Grants::is_all),
         digest: &secret.digest(),
         prefix: secret.display_prefix(),
         expires_at: new.expiration.expires_at(),
@@ -128,6 +145,85 @@ pub async fn insert(tx: &mut db::Tx, actor: &Actor, new: &NewToken) -> ServiceRe
         repo::insert_grant(tx, id, *deployment_id).await?;
     }
     Ok((id, secret))
+}
+
+async fn check_deployments_exist(tx: &mut db::Tx, actor: &Actor, ids: &[i64]) -> ServiceResult<()> {
+    if repo::count_deployments(tx, actor.organization_id, ids).await? != ids.len() as i64 {
+        let message = "A chosen deployment does not exist; it may have been deleted. Choose again.";
+        return Err(InvalidInput::new(Field::Deployments, message).into());
+    }
+    Ok(())
+}
+
+/// What an edit changes; `None` leaves a part as it is. A token's types cannot change:
+/// regenerate it or create another.
+#[derive(Debug, Default)]
+pub struct TokenChanges {
+    pub name: Option<TokenName>,
+    pub description: Option<Description>,
+    /// Only for User tokens.
+    pub grants: Option<Grants>,
+}
+
+pub const ONLY_USER_TOKENS_HAVE_DEPLOYMENTS: &str =
+    "Only User tokens call deployments; this is a Developer token. Create a User token instead.";
+
+/// Edits name, description and (User tokens) grants in one transaction. Takes effect on the
+/// next request, on every replica.
+pub async fn update(
+    pool: &db::Pool,
+    caches: &Caches,
+    actor: &Actor,
+    id: i64,
+    changes: TokenChanges,
+) -> ServiceResult<Token> {
+    let mut tx = db::begin_write(pool).await?;
+    let current = repo::find(&mut tx, actor.organization_id, id).await?.ok_or(ServiceError::NotFound(NOT_FOUND))?;
+    if changes.grants.is_some() && !current.is_user {
+        return Err(InvalidInput::new(Field::Deployments, ONLY_USER_TOKENS_HAVE_DEPLOYMENTS).into());
+    }
+    let name = changes.name.as_ref().map_or(current.name.as_str(), AsRef::as_ref);
+    let name_key = changes.name.as_ref().map_or_else(|| current.name.to_lowercase(), TokenName::key);
+    let description = changes.description.as_ref().map_or(current.description.as_str(), AsRef::as_ref);
+    let updated = repo::update_details(&mut tx, actor.organization_id, id, name, &name_key, description).await?;
+    match (updated, &changes.name) {
+        (Some(true), _) => {}
+        (Some(false), _) => return Err(ServiceError::NotFound(NOT_FOUND)),
+        (None, Some(name)) => return Err(name_taken(name).into()),
+        (None, None) => return Err(ServiceError::Unexpected(anyhow::anyhow!("unchanged token name became taken"))),
+    }
+    if let Some(grants) = &changes.grants {
+        check_deployments_exist(&mut tx, actor, grants.deployments()).await?;
+        repo::replace_grants(&mut tx, id, grants.is_all(), grants.deployments()).await?;
+    }
+    tx.commit().await?;
+    if changes.grants.is_some() {
+        caches.invalidate(pool, Change::Token(id)).await?;
+    }
+    tracing::info!(token_id = id, grants_changed = changes.grants.is_some(), "API token edited");
+    find(pool, actor, id).await
+}
+
+/// A new secret for the token, keeping everything else (and its expiry, unless `expiration`
+/// gives a new one). The old secret stops working on the next request, on every replica.
+pub async fn regenerate(
+    pool: &db::Pool,
+    caches: &Caches,
+    actor: &Actor,
+    id: i64,
+    expiration: Option<Expiration>,
+) -> ServiceResult<(Token, TokenSecret)> {
+    let secret = TokenSecret::generate();
+    let expires_at = expiration.map(Expiration::expires_at);
+    let replaced =
+        repo::replace_secret(pool, actor.organization_id, id, &secret.digest(), secret.display_prefix(), expires_at)
+            .await?;
+    if !replaced {
+        return Err(ServiceError::NotFound(NOT_FOUND));
+    }
+    caches.invalidate(pool, Change::Token(id)).await?;
+    tracing::info!(token_id = id, prefix = secret.display_prefix(), "API token regenerated");
+    Ok((find(pool, actor, id).await?, secret))
 }
 
 fn name_taken(name: &TokenName) -> InvalidInput {
@@ -203,10 +299,12 @@ async fn with_grants(pool: &db::Pool, rows: Vec<repo::TokenRow>) -> ServiceResul
             description: row.description,
             is_user: row.is_user,
             is_developer: row.is_developer,
+            all_deployments: row.all_deployments,
             created_by: row.created_by_name,
             created_by_email: row.created_by_email,
             created_at: row.created_at,
             last_used_at: row.last_used_at,
+            last_used_from: row.last_used_from,
             expires_at: row.expires_at,
             prefix: row.prefix,
         })
@@ -228,8 +326,20 @@ pub struct VerifiedToken {
     pub user_id: Option<i64>,
     pub is_user: bool,
     pub is_developer: bool,
+    /// A User token for every Protected deployment of its organization.
+    pub all_deployments: bool,
     /// Deployments a User token may call (empty for Developer-only tokens).
     pub deployment_ids: Vec<i64>,
+}
+
+impl VerifiedToken {
+    /// Whether this is a User token that may call the deployment `deployment_id` of the
+    /// organization `organization_id`.
+    pub fn may_call(&self, organization_id: i64, deployment_id: i64) -> bool {
+        self.is_user
+            && organization_id == self.organization_id
+            && (self.all_deployments || self.deployment_ids.contains(&deployment_id))
+    }
 }
 
 /// Why a presented token was not accepted. Callers answer the rejections all the same way
@@ -248,8 +358,14 @@ pub enum Rejection {
 
 /// The one place a presented token is checked: format and checksum (no database), then the
 /// digest in the cache or, on a miss, in the database (unique index) with its grants; then
-/// expiry. A use is recorded in the background, at most once a minute.
-pub async fn verify(pool: &db::Pool, cache: Option<&TokenCache>, presented: &str) -> Result<VerifiedToken, Rejection> {
+/// expiry. A use (with the caller's address, when known) is recorded in the background, at
+/// most once a minute.
+pub async fn verify(
+    pool: &db::Pool,
+    cache: Option<&TokenCache>,
+    presented: &str,
+    client: Option<std::net::IpAddr>,
+) -> Result<VerifiedToken, Rejection> {
     let Ok(secret) = TokenSecret::parse(presented) else { return Err(Rejection::Malformed) };
     let digest = secret.digest();
     let entry = match cache.and_then(|cache| cache.get(&digest)) {
@@ -259,7 +375,7 @@ pub async fn verify(pool: &db::Pool, cache: Option<&TokenCache>, presented: &str
             let Some(credential) = repo::find_credential(pool, &digest).await.map_err(ServiceError::from)? else {
                 return Err(Rejection::Unknown);
             };
-            let deployment_ids = if credential.is_user {
+            let deployment_ids = if credential.is_user && !credential.all_deployments {
                 repo::granted_deployment_ids(pool, credential.id).await.map_err(ServiceError::from)?
             } else {
                 Vec::new()
@@ -270,6 +386,7 @@ pub async fn verify(pool: &db::Pool, cache: Option<&TokenCache>, presented: &str
                 user_id: credential.created_by,
                 is_user: credential.is_user,
                 is_developer: credential.is_developer,
+                all_deployments: credential.all_deployments,
                 deployment_ids,
             };
             let last_used_at = credential.last_used_at.unwrap_or(i64::MIN / 2);
@@ -286,7 +403,8 @@ pub async fn verify(pool: &db::Pool, cache: Option<&TokenCache>, presented: &str
     if entry.claim_use(now, LAST_USED_INTERVAL) {
         let (pool, id) = (pool.clone(), entry.token.id);
         tokio::spawn(async move {
-            if let Err(err) = repo::touch(&pool, id, now, LAST_USED_INTERVAL).await {
+            let from = client.map(|ip| ip.to_string());
+            if let Err(err) = repo::touch(&pool, id, now, from.as_deref(), LAST_USED_INTERVAL).await {
                 tracing::warn!(token_id = id, error = %err, "could not record token use");
             }
         });

@@ -15,11 +15,13 @@ pub struct TokenRow {
     pub description: String,
     pub is_user: bool,
     pub is_developer: bool,
+    pub all_deployments: bool,
     pub prefix: String,
     pub created_by_name: Option<String>,
     pub created_by_email: Option<String>,
     pub created_at: i64,
     pub last_used_at: Option<i64>,
+    pub last_used_from: Option<String>,
     pub expires_at: Option<i64>,
 }
 
@@ -40,40 +42,85 @@ pub struct Credential {
     pub created_by: Option<i64>,
     pub is_user: bool,
     pub is_developer: bool,
+    pub all_deployments: bool,
     pub expires_at: Option<i64>,
     pub last_used_at: Option<i64>,
 }
 
-const SELECT: &str = "select t.id, t.name, t.description, t.is_user, t.is_developer, t.prefix,
-        u.name as created_by_name, u.email as created_by_email, t.created_at, t.last_used_at, t.expires_at
+const SELECT: &str = "select t.id, t.name, t.description, t.is_user, t.is_developer, t.all_deployments, t.prefix,
+        u.name as created_by_name, u.email as created_by_email, t.created_at, t.last_used_at, t.last_used_from,
+        t.expires_at
     from api_tokens t left join users u on u.id = t.created_by";
 
-/// One page of tokens, newest first, whose name contains `search` (case-insensitive).
+/// Which tokens a list shows, by their expiry at `now`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Status {
+    Any,
+    /// Not expired.
+    Active,
+    /// Not expired, but within `soon` seconds of it.
+    ExpiringSoon,
+    Expired,
+}
+
+/// What a list of tokens is filtered by: a search on the name or the display prefix, and the
+/// expiry status at `now` (`soon`: the expiring-soon window, in seconds).
+pub struct Filter<'a> {
+    pub search: &'a str,
+    pub status: Status,
+    pub now: i64,
+    pub soon: i64,
+}
+
+/// The where-clause of a filtered list: `$1` organization, `$2` search pattern, `$3` now, `$4`
+/// the end of the expiring-soon window.
+fn filter_sql(status: Status) -> String {
+    let status = match status {
+        Status::Any => "",
+        Status::Active => " and (t.expires_at is null or t.expires_at > $3)",
+        Status::ExpiringSoon => " and t.expires_at > $3 and t.expires_at <= $4",
+        Status::Expired => " and t.expires_at <= $3",
+    };
+    format!(
+        "t.organization_id = $1 and (t.name_key like $2 escape '\\' or lower(t.prefix) like $2 escape '\\'){status}"
+    )
+}
+
+/// One page of tokens, newest first.
 pub async fn page(
     db: impl Into<Db<'_>>,
     organization_id: i64,
-    search: &str,
+    filter: &Filter<'_>,
     limit: i64,
     offset: i64,
 ) -> sqlx::Result<Vec<TokenRow>> {
     run!(db, |e| sqlx::query_as(&format!(
-        "{SELECT} where t.organization_id = $1 and t.name_key like $2 escape '\\'
-         order by t.created_at desc, t.id desc limit $3 offset $4"
+        "{SELECT} where {} order by t.created_at desc, t.id desc limit $5 offset $6",
+        filter_sql(filter.status)
     ))
     .bind(organization_id)
-    .bind(like_pattern(search))
+    .bind(like_pattern(filter.search))
+    .bind(filter.now)
+    .bind(filter.now + filter.soon)
     .bind(limit)
     .bind(offset)
     .fetch_all(e)
     .await)
 }
 
-pub async fn count(db: impl Into<Db<'_>>, organization_id: i64, search: &str) -> sqlx::Result<i64> {
-    run!(db, |e| sqlx::query_scalar(
-        "select count(*) from api_tokens t where t.organization_id = $1 and t.name_key like $2 escape '\\'",
-    )
+/// How many tokens match the filter, and how many of the organization's tokens (whatever the
+/// filter) expire soon: one pass for both.
+pub async fn count(db: impl Into<Db<'_>>, organization_id: i64, filter: &Filter<'_>) -> sqlx::Result<(i64, i64)> {
+    let matching = filter_sql(filter.status);
+    run!(db, |e| sqlx::query_as(&format!(
+        "select coalesce(sum(case when {matching} then 1 else 0 end), 0),
+                coalesce(sum(case when t.expires_at > $3 and t.expires_at <= $4 then 1 else 0 end), 0)
+         from api_tokens t where t.organization_id = $1"
+    ))
     .bind(organization_id)
-    .bind(like_pattern(search))
+    .bind(like_pattern(filter.search))
+    .bind(filter.now)
+    .bind(filter.now + filter.soon)
     .fetch_one(e)
     .await)
 }
@@ -117,6 +164,7 @@ pub struct NewRow<'a> {
     pub description: &'a str,
     pub is_user: bool,
     pub is_developer: bool,
+    pub all_deployments: bool,
     pub digest: &'a TokenDigest,
     pub prefix: &'a str,
     pub expires_at: Option<i64>,
@@ -127,8 +175,8 @@ pub struct NewRow<'a> {
 pub async fn insert(db: &mut Tx, row: NewRow<'_>) -> sqlx::Result<Option<i64>> {
     let inserted = run!(db, |e| sqlx::query_scalar(
         "insert into api_tokens (organization_id, created_by, name, name_key, description, is_user, is_developer,
-                                 digest, prefix, expires_at, created_at)
-         values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) returning id",
+                                 all_deployments, digest, prefix, expires_at, created_at)
+         values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) returning id",
     )
     .bind(row.organization_id)
     .bind(row.created_by)
@@ -137,6 +185,7 @@ pub async fn insert(db: &mut Tx, row: NewRow<'_>) -> sqlx::Result<Option<i64>> {
     .bind(row.description)
     .bind(row.is_user)
     .bind(row.is_developer)
+    .bind(row.all_deployments)
     .bind(&row.digest.0[..])
     .bind(row.prefix)
     .bind(row.expires_at)
@@ -195,7 +244,7 @@ pub async fn delete(db: impl Into<Db<'_>>, organization_id: i64, id: i64) -> sql
 
 pub async fn find_credential(db: impl Into<Db<'_>>, digest: &TokenDigest) -> sqlx::Result<Option<Credential>> {
     run!(db, |e| sqlx::query_as(
-        "select id, organization_id, created_by, is_user, is_developer, expires_at, last_used_at
+        "select id, organization_id, created_by, is_user, is_developer, all_deployments, expires_at, last_used_at
          from api_tokens where digest = $1",
     )
     .bind(&digest.0[..])
@@ -212,17 +261,95 @@ pub async fn granted_deployment_ids(db: impl Into<Db<'_>>, token_id: i64) -> sql
     .await)
 }
 
-/// Records use, at most once per `min_interval` seconds per token (the `where` makes
-/// concurrent updates harmless).
-pub async fn touch(db: impl Into<Db<'_>>, id: i64, now: i64, min_interval: i64) -> sqlx::Result<()> {
+/// Records use (and the caller's address, when known), at most once per `min_interval` seconds
+/// per token (the `where` makes concurrent updates harmless).
+pub async fn touch(
+    db: impl Into<Db<'_>>,
+    id: i64,
+    now: i64,
+    from: Option<&str>,
+    min_interval: i64,
+) -> sqlx::Result<()> {
     run!(db, |e| sqlx::query(
-        "update api_tokens set last_used_at = $2 where id = $1 and (last_used_at is null or last_used_at <= $3)",
+        "update api_tokens set last_used_at = $2, last_used_from = $3
+         where id = $1 and (last_used_at is null or last_used_at <= $4)",
     )
     .bind(id)
     .bind(now)
+    .bind(from)
     .bind(now - min_interval)
     .execute(e)
     .await
     .map(|done| done.rows_affected()))?;
     Ok(())
+}
+
+/// Changes name and description; `None` when the new name is taken in the organization,
+/// `Some(false)` when the token does not exist.
+pub async fn update_details(
+    db: &mut Tx,
+    organization_id: i64,
+    id: i64,
+    name: &str,
+    name_key: &str,
+    description: &str,
+) -> sqlx::Result<Option<bool>> {
+    let updated = run!(db, |e| sqlx::query(
+        "update api_tokens set name = $3, name_key = $4, description = $5 where organization_id = $1 and id = $2",
+    )
+    .bind(organization_id)
+    .bind(id)
+    .bind(name)
+    .bind(name_key)
+    .bind(description)
+    .execute(e)
+    .await
+    .map(|done| done.rows_affected() == 1));
+    crate::server::db::none_if_taken(updated)
+}
+
+/// Replaces a User token's grants: every deployment (`all`), or exactly `deployment_ids`.
+pub async fn replace_grants(db: &mut Tx, token_id: i64, all: bool, deployment_ids: &[i64]) -> sqlx::Result<()> {
+    run!(&mut *db, |e| sqlx::query("update api_tokens set all_deployments = $2 where id = $1")
+        .bind(token_id)
+        .bind(all)
+        .execute(e)
+        .await
+        .map(|done| done.rows_affected()))?;
+    run!(&mut *db, |e| sqlx::query("delete from api_token_deployments where token_id = $1")
+        .bind(token_id)
+        .execute(e)
+        .await
+        .map(|done| done.rows_affected()))?;
+    for deployment_id in deployment_ids {
+        insert_grant(db, token_id, *deployment_id).await?;
+    }
+    Ok(())
+}
+
+/// Gives the token a new secret (the old digest stops matching at once) and, when
+/// `expires_at` is given, a new expiry; `false` when it does not exist.
+pub async fn replace_secret(
+    db: impl Into<Db<'_>>,
+    organization_id: i64,
+    id: i64,
+    digest: &TokenDigest,
+    prefix: &str,
+    expires_at: Option<Option<i64>>,
+) -> sqlx::Result<bool> {
+    let done = run!(db, |e| sqlx::query(
+        "update api_tokens set digest = $3, prefix = $4,
+             expires_at = case when $5 then $6 else expires_at end
+         where organization_id = $1 and id = $2",
+    )
+    .bind(organization_id)
+    .bind(id)
+    .bind(&digest.0[..])
+    .bind(prefix)
+    .bind(expires_at.is_some())
+    .bind(expires_at.flatten())
+    .execute(e)
+    .await
+    .map(|done| done.rows_affected()))?;
+    Ok(done == 1)
 }
