@@ -7,7 +7,7 @@ use leptos_router::{
 };
 
 use crate::components::shell::ConsoleLayout;
-use crate::pages::{ApiTokensPage, DeploymentsPage, LoginPage, NotFound, SetupPage};
+use crate::pages::{ApiTokenPage, ApiTokensPage, DeploymentsPage, LoginPage, NotFound, SetupPage};
 
 /// The HTML document around the app, rendered on the server.
 pub fn shell(options: LeptosOptions) -> impl IntoView {
@@ -47,6 +47,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("") view=|| view! { <Redirect path="/deployments" /> } ssr=SsrMode::Async />
                     <Route path=path!("deployments") view=DeploymentsPage ssr=SsrMode::Async />
                     <Route path=path!("api_tokens") view=ApiTokensPage ssr=SsrMode::Async />
+                    <Route path=path!("api_tokens/:id") view=ApiTokenPage ssr=SsrMode::Async />
                     // Links the bentoml CLI prints for BentoCloud's console.
                     <Route path=path!("api-token") view=|| view! { <Redirect path="/api_tokens" /> } ssr=SsrMode::Async />
                     <Route path=path!("deployments/:name") view=DeploymentLink ssr=SsrMode::Async />

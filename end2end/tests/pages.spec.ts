@@ -187,7 +187,7 @@ async function seed(page: Page) {
     user: "on",
     developer: "on",
     "deployment_ids[]": String(summarize),
-    expiration: "never",
+    expiration: "never", confirm_never: "on",
   });
   await page.context().clearCookies();
 }

@@ -40,7 +40,7 @@ test.afterAll(async () => {
 async function createToken(request: APIRequestContext, form: Record<string, string>): Promise<string> {
   const response = await request.post(`${server.baseURL}/rpc/create_api_token`, {
     headers: { Origin: server.baseURL, Accept: "application/json" },
-    form: { description: "", expiration: "never", ...form },
+    form: { description: "", expiration: "never", confirm_never: "on", ...form },
   });
   expect(response.ok(), await response.text()).toBe(true);
   return (await response.json()).secret;

@@ -18,7 +18,7 @@ test.beforeAll(async ({ request }) => {
   for (const name of names) {
     const response = await request.post(`${server.baseURL}/rpc/create_api_token`, {
       headers: { Origin: server.baseURL, Accept: "application/json" },
-      form: { name, description: "", developer: "on", expiration: "never" },
+      form: { name, description: "", developer: "on", expiration: "never", confirm_never: "on" },
     });
     expect(response.ok()).toBe(true);
   }

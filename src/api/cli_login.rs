@@ -69,6 +69,7 @@ pub async fn approve_cli_login(
     description: String,
     expiration: String,
     expires_on: Option<String>,
+    confirm_never: Option<String>,
 ) -> Result<(), AppError> {
     use crate::domain::{Description, Expiration, TokenName, TokenTypes};
     use crate::server::{cli_login, db, tokens};
@@ -77,7 +78,8 @@ pub async fn approve_cli_login(
         name: TokenName::parse(&name)?,
         description: Description::parse(&description)?,
         types: TokenTypes::Developer,
-        expiration: Expiration::parse(&expiration, expires_on.as_deref(), db::now())?,
+        expiration: Expiration::parse(&expiration, expires_on.as_deref(), db::now())?
+            .confirm_never(confirm_never.is_some())?,
     };
     cli_login::approve(&state.pool, &actor, &code, new).await?;
     back_to_the_request(&code);

@@ -2,7 +2,7 @@
 //! `create_api_token`'s (or, for a form posted without JavaScript, `take_revealed_token`'s,
 //! once).
 
-// A server function's arguments are its form's fields (create_api_token has nine), and the
+// A server function's arguments are its form's fields (create_api_token has twelve), and the
 // `#[server]` macro does not pass an item-level `allow` on to the code it generates.
 #![allow(clippy::too_many_arguments)]
 
@@ -14,20 +14,55 @@ use crate::domain::AccessType;
 
 pub const PAGE_SIZE: u32 = 50;
 
-/// A place in the list: a page of a search. Its links and the redirects after Create and Delete
-/// keep it, so a dialog opened from page 3 of a search comes back to page 3 of that search.
+/// Which tokens the list shows, by expiry.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum TokenStatus {
+    #[default]
+    All,
+    Active,
+    ExpiringSoon,
+    Expired,
+}
+
+impl TokenStatus {
+    /// Each status with its value in the URL and its label.
+    pub const CHOICES: [(TokenStatus, &'static str, &'static str); 4] = [
+        (TokenStatus::All, "", "All tokens"),
+        (TokenStatus::Active, "active", "Active"),
+        (TokenStatus::ExpiringSoon, "expiring", "Expiring within 7 days"),
+        (TokenStatus::Expired, "expired", "Expired"),
+    ];
+
+    /// Anything unknown shows every token.
+    pub fn parse(raw: &str) -> Self {
+        Self::CHOICES.iter().find(|(_, value, _)| !value.is_empty() && *value == raw).map_or(Self::All, |c| c.0)
+    }
+
+    pub fn as_query(self) -> &'static str {
+        Self::CHOICES.iter().find(|(status, _, _)| *status == self).map_or("", |c| c.1)
+    }
+}
+
+/// A place in the list: a page of a search and a status filter. Its links and the redirects
+/// after Create and Delete keep it, so a dialog opened from page 3 of a search comes back to
+/// page 3 of that search.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
 pub struct ListPosition {
     pub page: u32,
     pub search: String,
+    pub status: TokenStatus,
 }
 
 impl ListPosition {
-    pub fn new(page: Option<u32>, search: Option<String>) -> Self {
-        Self { page: page.unwrap_or(1).max(1), search: search.unwrap_or_default() }
+    pub fn new(page: Option<u32>, search: Option<String>, status: Option<String>) -> Self {
+        Self {
+            page: page.unwrap_or(1).max(1),
+            search: search.unwrap_or_default(),
+            status: TokenStatus::parse(status.as_deref().unwrap_or_default()),
+        }
     }
 
-    /// `/api_tokens?page=…&q=…`, then `dialog` (`create`, `delete=7`) when there is one.
+    /// `/api_tokens?page=…&q=…&status=…`, then `dialog` (`create`, `delete=7`) when there is one.
     pub fn href(&self, dialog: Option<&str>) -> String {
         let mut query = url::form_urlencoded::Serializer::new(String::new());
         if self.page > 1 {
@@ -35,6 +70,9 @@ impl ListPosition {
         }
         if !self.search.is_empty() {
             query.append_pair("q", &self.search);
+        }
+        if self.status != TokenStatus::All {
+            query.append_pair("status", self.status.as_query());
         }
         let mut query = query.finish();
         if let Some(dialog) = dialog {
@@ -51,7 +89,7 @@ impl ListPosition {
     }
 
     pub fn at_page(&self, page: u32) -> Self {
-        Self { page, search: self.search.clone() }
+        Self { page, ..self.clone() }
     }
 }
 
@@ -62,12 +100,15 @@ pub struct ApiToken {
     pub description: String,
     pub is_user: bool,
     pub is_developer: bool,
-    /// For User tokens: the deployments it may call.
+    /// For User tokens: every Protected deployment of the organization, now and later.
+    pub all_deployments: bool,
+    /// For User tokens: the deployments it may call (none when `all_deployments`).
     pub deployments: Vec<GrantedDeployment>,
     pub created_by: Option<String>,
     pub created_by_email: Option<String>,
     pub created_at: i64,
     pub last_used_at: Option<i64>,
+    pub last_used_from: Option<String>,
     pub expires_at: Option<i64>,
     /// The non-secret beginning of the token, e.g. `bcst_AbCd`.
     pub prefix: String,
@@ -76,7 +117,7 @@ pub struct ApiToken {
 impl TokenPage {
     /// Where this page is in the list.
     pub fn position(&self) -> ListPosition {
-        ListPosition { page: self.page, search: self.search.clone() }
+        ListPosition { page: self.page, search: self.search.clone(), status: self.status }
     }
 
     /// The last page that has tokens on it (1 when there are none).
@@ -89,6 +130,19 @@ impl ApiToken {
     pub fn is_expired(&self, now: i64) -> bool {
         self.expires_at.is_some_and(|at| at <= now)
     }
+
+    pub fn expires_soon(&self, now: i64) -> bool {
+        crate::domain::Expiration::expires_soon(self.expires_at, now)
+    }
+
+    /// `/api_tokens/<id>`, the token's own page.
+    pub fn href(&self) -> String {
+        token_href(self.id)
+    }
+}
+
+pub fn token_href(id: i64) -> String {
+    format!("/api_tokens/{id}")
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -105,6 +159,9 @@ pub struct TokenPage {
     pub total: i64,
     pub page: u32,
     pub search: String,
+    pub status: TokenStatus,
+    /// How many of the organization's tokens expire within a week, whatever the filter.
+    pub expiring_soon: i64,
     pub now: i64,
 }
 
@@ -128,6 +185,7 @@ impl From<crate::server::tokens::Token> for ApiToken {
             description: t.description,
             is_user: t.is_user,
             is_developer: t.is_developer,
+            all_deployments: t.all_deployments,
             deployments: t
                 .deployments
                 .into_iter()
@@ -137,6 +195,7 @@ impl From<crate::server::tokens::Token> for ApiToken {
             created_by_email: t.created_by_email,
             created_at: t.created_at,
             last_used_at: t.last_used_at,
+            last_used_from: t.last_used_from,
             expires_at: t.expires_at,
             prefix: t.prefix,
         }
@@ -144,14 +203,32 @@ impl From<crate::server::tokens::Token> for ApiToken {
 }
 
 #[server(prefix = "/rpc", endpoint = "list_api_tokens")]
-pub async fn list_api_tokens(search: String, page: u32) -> Result<TokenPage, AppError> {
+pub async fn list_api_tokens(
+    search: String,
+    page: u32,
+    #[server(default)] status: TokenStatus,
+) -> Result<TokenPage, AppError> {
     use crate::server::{db, tokens};
     let (state, actor) = super::context::require_actor().await?;
     let page = page.max(1);
     let offset = i64::from(page - 1) * i64::from(PAGE_SIZE);
-    let (items, total) = tokens::list(&state.pool, &actor, &search, offset, i64::from(PAGE_SIZE)).await?;
-    let items = items.into_iter().map(ApiToken::from).collect();
-    Ok(TokenPage { items, total, page, search: search.trim().to_owned(), now: db::now() })
+    let now = db::now();
+    let filter = match status {
+        TokenStatus::All => tokens::Status::Any,
+        TokenStatus::Active => tokens::Status::Active,
+        TokenStatus::ExpiringSoon => tokens::Status::ExpiringSoon,
+        TokenStatus::Expired => tokens::Status::Expired,
+    };
+    let listed = tokens::list(&state.pool, &actor, &search, filter, now, offset, i64::from(PAGE_SIZE)).await?;
+    Ok(TokenPage {
+        items: listed.tokens.into_iter().map(ApiToken::from).collect(),
+        total: listed.total,
+        page,
+        search: search.trim().to_owned(),
+        status,
+        expiring_soon: listed.expiring_soon,
+        now,
+    })
 }
 
 #[server(prefix = "/rpc", endpoint = "create_api_token")]
@@ -160,25 +237,49 @@ pub async fn create_api_token(
     description: String,
     user: Option<String>,
     developer: Option<String>,
+    all_deployments: Option<String>,
     deployment_ids: Option<Vec<i64>>,
     expiration: String,
     expires_on: Option<String>,
+    confirm_never: Option<String>,
     // Where the list was, for the redirect after a form posted without JavaScript.
     page: Option<u32>,
     q: Option<String>,
+    status: Option<String>,
 ) -> Result<CreatedToken, AppError> {
-    use super::context;
     use crate::domain::{Description, Expiration, TokenName, TokenTypes};
     use crate::server::{db, tokens};
-    let (state, actor) = context::require_actor().await?;
+    let (state, actor) = super::context::require_actor().await?;
+    let types = TokenTypes::parse(
+        user.is_some(),
+        developer.is_some(),
+        all_deployments.is_some(),
+        deployment_ids.unwrap_or_default(),
+    )?;
     let new = tokens::NewToken {
         name: TokenName::parse(&name)?,
         description: Description::parse(&description)?,
-        types: TokenTypes::parse(user.is_some(), developer.is_some(), deployment_ids.unwrap_or_default())?,
-        expiration: Expiration::parse(&expiration, expires_on.as_deref(), db::now())?,
+        types,
+        expiration: Expiration::parse(&expiration, expires_on.as_deref(), db::now())?
+            .confirm_never(confirm_never.is_some())?,
     };
     let (token, secret) = tokens::create(&state.pool, &actor, new).await?;
-    let usage = tokens::usage(&token, &secret, &state.settings, &actor);
+    reveal(&state, &actor, token, secret, &ListPosition::new(page, q, status).href(Some("created"))).await
+}
+
+/// The reveal of a token just made (created or regenerated). Without JavaScript the browser
+/// is redirected to `then` and the response is dropped: the reveal travels with the redirect
+/// in an encrypted cookie (never in the database).
+#[cfg(feature = "ssr")]
+async fn reveal(
+    state: &crate::server::AppState,
+    actor: &crate::server::accounts::Actor,
+    token: crate::server::tokens::Token,
+    secret: crate::server::tokens::secret::TokenSecret,
+    then: &str,
+) -> Result<CreatedToken, AppError> {
+    use super::context;
+    let usage = crate::server::tokens::usage(&token, &secret, &state.settings, actor);
     let created = CreatedToken {
         token: token.into(),
         secret: secret.expose().to_owned(),
@@ -186,13 +287,64 @@ pub async fn create_api_token(
         curl_examples: usage.curl_examples,
     };
     if context::is_plain_form_post() {
-        // Without JavaScript the browser is redirected and the response is dropped: the reveal
-        // travels with the redirect in an encrypted cookie (never in the database).
         let settings = &state.settings;
         super::reveal::put(&settings.secret_key, &context::session().await?, settings.is_https(), created.clone())?;
-        leptos_axum::redirect(&ListPosition::new(page, q).href(Some("created")));
+        leptos_axum::redirect(then);
     }
     Ok(created)
+}
+
+/// A new secret for the token; everything else stays, and its expiry too unless `expiration`
+/// is something other than `keep`. Revealed once, like a new token's.
+#[server(prefix = "/rpc", endpoint = "regenerate_api_token")]
+pub async fn regenerate_api_token(
+    id: i64,
+    expiration: String,
+    expires_on: Option<String>,
+    confirm_never: Option<String>,
+) -> Result<CreatedToken, AppError> {
+    use crate::domain::Expiration;
+    use crate::server::{db, tokens};
+    let (state, actor) = super::context::require_actor().await?;
+    let expiration = match expiration.as_str() {
+        KEEP_EXPIRY => None,
+        choice => {
+            Some(Expiration::parse(choice, expires_on.as_deref(), db::now())?.confirm_never(confirm_never.is_some())?)
+        }
+    };
+    let (token, secret) = tokens::regenerate(&state.pool, &state.caches, &actor, id, expiration).await?;
+    let then = format!("{}?created", token_href(id));
+    reveal(&state, &actor, token, secret, &then).await
+}
+
+/// The Expiration choice that leaves a regenerated token's expiry as it is.
+pub const KEEP_EXPIRY: &str = "keep";
+
+/// Edits name, description and, for a User token (`grants` is then posted), its
+/// deployments. Goes back to the token's page.
+#[server(prefix = "/rpc", endpoint = "update_api_token")]
+pub async fn update_api_token(
+    id: i64,
+    name: String,
+    description: String,
+    grants: Option<String>,
+    all_deployments: Option<String>,
+    deployment_ids: Option<Vec<i64>>,
+) -> Result<Notice, AppError> {
+    use crate::domain::{Description, Grants, TokenName};
+    use crate::server::tokens;
+    let (state, actor) = super::context::require_actor().await?;
+    let changes = tokens::TokenChanges {
+        name: Some(TokenName::parse(&name)?),
+        description: Some(Description::parse(&description)?),
+        grants: match grants {
+            Some(_) => Some(Grants::parse(all_deployments.is_some(), deployment_ids.unwrap_or_default())?),
+            None => None,
+        },
+    };
+    let token = tokens::update(&state.pool, &state.caches, &actor, id, changes).await?;
+    leptos_axum::redirect(&token_href(id));
+    Ok(Notice::saved(TOKEN, &token.name))
 }
 
 /// The token created by this session's last no-JavaScript form post, once.
@@ -203,25 +355,39 @@ pub async fn take_revealed_token() -> Result<Option<CreatedToken>, AppError> {
     super::reveal::take(&settings.secret_key, &context::session().await?, settings.is_https())
 }
 
-/// One token, whatever page of the list it is on (the Delete dialog names it).
+/// One token, with the server's clock.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FoundToken {
+    pub token: ApiToken,
+    pub now: i64,
+}
+
+/// One token, whatever page of the list it is on (its page, and the Delete dialog).
 #[server(prefix = "/rpc", endpoint = "find_api_token")]
-pub async fn find_api_token(id: i64) -> Result<ApiToken, AppError> {
-    use crate::server::tokens;
+pub async fn find_api_token(id: i64) -> Result<FoundToken, AppError> {
+    use crate::server::{db, tokens};
     let (state, actor) = super::context::require_actor().await?;
-    Ok(tokens::find(&state.pool, &actor, id).await?.into())
+    Ok(FoundToken { token: tokens::find(&state.pool, &actor, id).await?.into(), now: db::now() })
 }
 
 /// Deletes the token and goes back to where the list was (`page` and `q`).
 #[server(prefix = "/rpc", endpoint = "delete_api_token")]
-pub async fn delete_api_token(id: i64, page: Option<u32>, q: Option<String>) -> Result<Notice, AppError> {
+pub async fn delete_api_token(
+    id: i64,
+    page: Option<u32>,
+    q: Option<String>,
+    status: Option<String>,
+) -> Result<Notice, AppError> {
     use crate::server::tokens;
     let (state, actor) = super::context::require_actor().await?;
     // The name, for the notice.
     let token = tokens::find(&state.pool, &actor, id).await?;
     tokens::delete(&state.pool, &state.caches, &actor, id).await?;
-    leptos_axum::redirect(&ListPosition::new(page, q).href(None));
+    leptos_axum::redirect(&ListPosition::new(page, q, status).href(None));
     Ok(Notice::deleted(TOKEN, &token.name))
 }
+
+pub const NOT_FOUND: &str = "This API token does not exist; it may have been deleted.";
 
 /// What notices call a token.
 pub const TOKEN: &str = "Token";
@@ -232,17 +398,26 @@ mod tests {
 
     #[test]
     fn positions_keep_page_and_search_in_links() {
-        assert_eq!(ListPosition::new(None, None).href(None), "/api_tokens");
-        assert_eq!(ListPosition::new(Some(1), Some(String::new())).href(Some("create")), "/api_tokens?create");
-        let at = ListPosition::new(Some(2), Some("ci & co".into()));
-        assert_eq!(at.href(None), "/api_tokens?page=2&q=ci+%26+co");
-        assert_eq!(at.href(Some("delete=7")), "/api_tokens?page=2&q=ci+%26+co&delete=7");
-        assert_eq!(ListPosition::new(Some(0), None).page, 1);
+        assert_eq!(ListPosition::new(None, None, None).href(None), "/api_tokens");
+        assert_eq!(ListPosition::new(Some(1), Some(String::new()), None).href(Some("create")), "/api_tokens?create");
+        let at = ListPosition::new(Some(2), Some("ci & co".into()), Some("expiring".into()));
+        assert_eq!(at.href(None), "/api_tokens?page=2&q=ci+%26+co&status=expiring");
+        assert_eq!(at.href(Some("delete=7")), "/api_tokens?page=2&q=ci+%26+co&status=expiring&delete=7");
+        assert_eq!(at.at_page(3).status, TokenStatus::ExpiringSoon, "pages keep the filter");
+        assert_eq!(ListPosition::new(Some(0), None, Some("bogus".into())), ListPosition::new(None, None, None));
     }
 
     #[test]
     fn the_last_page_has_tokens_on_it() {
-        let page = |total| TokenPage { items: vec![], total, page: 1, search: String::new(), now: 0 };
+        let page = |total| TokenPage {
+            items: vec![],
+            total,
+            page: 1,
+            search: String::new(),
+            status: TokenStatus::All,
+            expiring_soon: 0,
+            now: 0,
+        };
         assert_eq!(page(0).last_page(), 1);
         assert_eq!(page(50).last_page(), 1);
         assert_eq!(page(51).last_page(), 2);

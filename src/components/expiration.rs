@@ -1,28 +1,50 @@
-//! The Expiration field of the forms that make a token: No expiration, the presets (30 days
-//! chosen at first), or a custom date.
+//! The Expiration field of the forms that make a token or give it a new secret: No expiration
+//! (which must be confirmed), the presets (30 days chosen at first), a custom date, and, when
+//! regenerating, keeping the current expiry.
 
 use leptos::prelude::*;
 
 use super::form::{FieldError, FormErrorSignal};
 use crate::domain::{time, Expiration, Field};
 
-/// `now` is the server's clock: the custom date can be tomorrow at the earliest.
+/// `now` is the server's clock: the custom date can be tomorrow at the earliest. `keep`: the
+/// token's current expiry (`Some(None)`: none), offered first and chosen at first, with the
+/// value `keep_value`.
 #[component]
-pub fn ExpirationField(now: i64, error: FormErrorSignal) -> impl IntoView {
+pub fn ExpirationField(
+    now: i64,
+    error: FormErrorSignal,
+    #[prop(optional)] keep: Option<Option<i64>>,
+    #[prop(optional)] keep_value: &'static str,
+) -> impl IntoView {
     let tomorrow = time::date(now + time::DAY);
+    let default = keep.is_none().then_some(Expiration::DEFAULT_DAYS);
     let presets = Expiration::PRESET_DAYS.map(|days| {
         view! {
-            <option value=days selected=days == Expiration::DEFAULT_DAYS>
+            <option value=days selected=Some(days) == default>
                 {format!("{days} days")}
             </option>
         }
     });
-    // The custom date shows only while "Custom date" is chosen (CSS, so also without
-    // JavaScript); the server ignores it otherwise.
+    let keep = keep.map(|current| {
+        let label = match current {
+            Some(at) if at <= now => format!("Keep the current expiry (expired {})", time::date(at)),
+            Some(at) => format!("Keep the current expiry ({})", time::date(at)),
+            None => "Keep the current expiry (none)".to_owned(),
+        };
+        view! {
+            <option value=keep_value selected>
+                {label}
+            </option>
+        }
+    });
+    // The custom date and the confirmation of No expiration show only while their choice is
+    // made (CSS, so also without JavaScript); the server ignores them otherwise.
     view! {
         <div class="field expiration">
             <label for="expiration">"Expiration"</label>
             <select id="expiration" name="expiration">
+                {keep}
                 <option value="never">"No expiration"</option>
                 {presets.into_iter().collect_view()}
                 <option value="custom">"Custom date"</option>
@@ -31,6 +53,15 @@ pub fn ExpirationField(now: i64, error: FormErrorSignal) -> impl IntoView {
                 <label for="expires_on">"Expires after (UTC)"</label>
                 <input type="date" id="expires_on" name="expires_on" min=tomorrow />
             </div>
+            <label class="choice confirm-never" for="confirm_never">
+                <input type="checkbox" id="confirm_never" name="confirm_never" value="on" />
+                <span>
+                    <strong>"Never expire"</strong>
+                    <span class="choice-note">
+                        "The token works until someone deletes it. An expiry limits the harm if it leaks."
+                    </span>
+                </span>
+            </label>
             <FieldError field=Field::Expiration error />
         </div>
     }

@@ -1,4 +1,5 @@
-//! `/api_tokens`: the list (search, pages of 50), Create with the one-time reveal, and Delete.
+//! `/api_tokens`: the list (search by name or prefix, filter by expiry, pages of 50), Create
+//! with the one-time reveal, and Delete. Each token's own page is `super::api_token`.
 
 use leptos::{html, prelude::*};
 use leptos_meta::Title;
@@ -7,7 +8,7 @@ use leptos_router::{components::Redirect, hooks::use_query_map};
 use crate::api::deployments::{list_deployments, DeploymentList};
 use crate::api::tokens::{
     find_api_token, list_api_tokens, take_revealed_token, ApiToken, CreateApiToken, CreatedToken, DeleteApiToken,
-    ListPosition, TokenPage, PAGE_SIZE, TOKEN,
+    FoundToken, ListPosition, TokenPage, TokenStatus, PAGE_SIZE, TOKEN,
 };
 use crate::api::{AppError, Notice};
 use crate::components::{
@@ -15,6 +16,7 @@ use crate::components::{
     changes::{Changes, StatusLine},
     copy::CopyField,
     dialog::{CloseGuard, DialogButtons, Modal},
+    expiration::ExpirationField,
     focus::{focus_after_mount, focus_soon, FocusReturn, PAGE_HEADING},
     form::{action_error, Choice, FieldError, FormError, FormErrorSignal, TextArea, TextField},
     time::RelativeTime,
@@ -57,10 +59,12 @@ pub fn ApiTokensPage() -> impl IntoView {
     let cli_code = Memo::new(move |_| super::cli_login::requested_code(&query.read()));
     let position = Memo::new(move |_| {
         let query = query.read();
-        ListPosition::new(query.get("page").and_then(|p| p.parse().ok()), query.get("q"))
+        ListPosition::new(query.get("page").and_then(|p| p.parse().ok()), query.get("q"), query.get("status"))
     });
-    let tokens =
-        Resource::new(move || (position.get(), changes.saved()), |(at, _)| list_api_tokens(at.search, at.page));
+    let tokens = Resource::new(
+        move || (position.get(), changes.saved()),
+        |(at, _)| list_api_tokens(at.search, at.page, at.status),
+    );
     let dialog = Memo::new(move |_| {
         let query = query.read();
         if let Some(id) = query.get("delete").and_then(|id| id.parse().ok()) {
@@ -190,12 +194,31 @@ pub fn ApiTokensPage() -> impl IntoView {
 
 #[component]
 fn SearchForm(position: Memo<ListPosition>) -> impl IntoView {
+    let statuses = TokenStatus::CHOICES.map(|(status, value, label)| {
+        view! {
+            <option value=value selected=move || position.read().status == status>
+                {label}
+            </option>
+        }
+    });
     view! {
-        <form class="search" method="get" action="/api_tokens" role="search">
+        <form class="search filters" method="get" action="/api_tokens" role="search">
             <label for="q" class="visually-hidden">
-                "Search tokens by name"
+                "Search tokens by name or prefix"
             </label>
-            <input type="search" id="q" name="q" placeholder="Search by name" value=move || position.read().search.clone() />
+            <input
+                type="search"
+                id="q"
+                name="q"
+                placeholder="Name or bcst_… prefix"
+                value=move || position.read().search.clone()
+            />
+            <label for="status" class="visually-hidden">
+                "Show"
+            </label>
+            <select id="status" name="status">
+                {statuses.into_iter().collect_view()}
+            </select>
             <button type="submit" class="button secondary">
                 "Search"
             </button>
@@ -203,11 +226,32 @@ fn SearchForm(position: Memo<ListPosition>) -> impl IntoView {
     }
 }
 
+/// How many tokens expire within a week, with a link to them.
+#[component]
+fn ExpiringNotice(page: TokenPage) -> impl IntoView {
+    let count = page.expiring_soon;
+    let filtered = ListPosition { status: TokenStatus::ExpiringSoon, ..ListPosition::default() }.href(None);
+    let showing = page.status == TokenStatus::ExpiringSoon;
+    (count > 0).then(|| {
+        let text = match count {
+            1 => "1 token expires within 7 days.".to_owned(),
+            n => format!("{n} tokens expire within 7 days."),
+        };
+        view! {
+            <p class="alert warning expiring-notice">
+                {text} " Regenerate them with a new expiry, or let them lapse. "
+                {(!showing).then(|| view! { <a href=filtered>"Show them"</a> })}
+            </p>
+        }
+    })
+}
+
 #[component]
 fn TokenTable(page: TokenPage, focus: FocusReturn) -> impl IntoView {
     focus.restore_after_render();
     let at = page.position();
-    if page.total == 0 && page.search.is_empty() {
+    let notice = view! { <ExpiringNotice page=page.clone() /> };
+    if page.total == 0 && page.search.is_empty() && page.status == TokenStatus::All {
         return view! {
             <section class="empty-state">
                 <h2>"No API tokens yet"</h2>
@@ -228,9 +272,16 @@ fn TokenTable(page: TokenPage, focus: FocusReturn) -> impl IntoView {
         .into_any();
     }
     if page.items.is_empty() {
+        let heading = match (page.search.is_empty(), page.status) {
+            (true, TokenStatus::ExpiringSoon) => "No token expires within 7 days".to_owned(),
+            (true, TokenStatus::Expired) => "No token has expired".to_owned(),
+            (true, _) => "No tokens match".to_owned(),
+            (false, _) => format!("No tokens match “{}”", page.search),
+        };
         return view! {
+            {notice}
             <section class="empty-state">
-                <h2>"No tokens match “" {page.search.clone()} "”"</h2>
+                <h2>{heading}</h2>
                 <a class="button secondary" href=ListPosition::default().href(None)>
                     "Clear search"
                 </a>
@@ -240,6 +291,7 @@ fn TokenTable(page: TokenPage, focus: FocusReturn) -> impl IntoView {
     }
     let now = page.now;
     view! {
+        {notice}
         <div class="table-wrap">
             <table class="data-table">
                 <thead>
@@ -275,11 +327,14 @@ fn TokenTable(page: TokenPage, focus: FocusReturn) -> impl IntoView {
 #[component]
 fn TokenRow(token: ApiToken, now: i64, at: ListPosition) -> impl IntoView {
     let expired = token.is_expired(now);
+    let expiring = token.expires_soon(now);
     let name = token.name.clone();
     view! {
         <tr id=format!("token-{}", token.id) class:expired=expired>
             <th scope="row" tabindex="-1">
-                <span class="strong">{token.name.clone()}</span>
+                <a class="strong" href=token.href()>
+                    {token.name.clone()}
+                </a>
                 {(!token.description.is_empty()).then(|| view! { <p class="cell-note">{token.description.clone()}</p> })}
             </th>
             <td data-label="Types">
@@ -287,7 +342,9 @@ fn TokenRow(token: ApiToken, now: i64, at: ListPosition) -> impl IntoView {
                 {token.is_developer.then(|| view! { <span class="badge type-developer">"Developer"</span> })}
             </td>
             <td data-label="Deployments">
-                {if token.deployments.is_empty() {
+                {if token.all_deployments {
+                    view! { <span>"All deployments"</span> }.into_any()
+                } else if token.deployments.is_empty() {
                     view! { <span class="muted">"—"</span> }.into_any()
                 } else {
                     view! {
@@ -328,6 +385,15 @@ fn TokenRow(token: ApiToken, now: i64, at: ListPosition) -> impl IntoView {
                                 {time::date(at)}
                             </time>
                             {expired.then(|| view! { " " <span class="badge status-expired">"Expired"</span> })}
+                            {expiring
+                                .then(|| {
+                                    view! {
+                                        " "
+                                        <span class="badge status-expiring" title=time::exact(at)>
+                                            {format!("Expires {}", time::relative(at, now))}
+                                        </span>
+                                    }
+                                })}
                         }
                             .into_any()
                     }
@@ -399,7 +465,7 @@ fn CreateForm(
             client_error.set(Some(AppError::Invalid(invalid)));
         }
     };
-    let tomorrow = deployments.as_ref().ok().map(|list| time::date(list.now + time::DAY));
+    let now = deployments.as_ref().map(|list| list.now).unwrap_or_default();
     let cancel = at.href(None);
     // `novalidate`: the browser refuses to submit a form with an invalid field even when the
     // field is hidden, and says nothing: a half-typed custom date, hidden again by choosing a
@@ -422,50 +488,7 @@ fn CreateForm(
                     title="User (Deployment Endpoint Access)"
                     note="Grants access to Bento Deployments with Protected endpoints. Choose the deployments below."
                 />
-                <fieldset class="deployment-picker">
-                    <legend>"Deployments this token may call"</legend>
-                    {match deployments {
-                                Ok(list) if list.items.is_empty() => {
-                                    view! {
-                                        <p class="muted">
-                                            "No deployments yet. " <a href="/deployments?create">"Create one"</a>
-                                            " first to grant a User token access to it."
-                                        </p>
-                                    }
-                                        .into_any()
-                                }
-                                Ok(list) => {
-                                    list.items
-                                        .into_iter()
-                                        .map(|d| {
-                                            let id = format!("deployment-{}", d.id);
-                                            view! {
-                                                <label class="choice" for=id.clone()>
-                                                    <input
-                                                        type="checkbox"
-                                                        id=id.clone()
-                                                        name="deployment_ids[]"
-                                                        value=d.id
-                                                        data-access=d.access.as_str()
-                                                    />
-                                                    <span class="mono">{d.name.clone()}</span>
-                                                    <AccessBadge access=d.access />
-                                                </label>
-                                            }
-                                        })
-                                        .collect_view()
-                                        .into_any()
-                                }
-                                Err(err) => view! { <p class="alert error">{err.to_string()}</p> }.into_any(),
-                    }}
-                    <p class="alert warning warn-public">
-                        "Public deployments need no token: anyone can call them. The grant only matters if you make them Protected later."
-                    </p>
-                    <p class="alert warning warn-private">
-                        "Private deployments are not reachable from outside, with or without a token."
-                    </p>
-                    <FieldError field=Field::Deployments error />
-                </fieldset>
+                <DeploymentPicker deployments error />
                 <Choice
                     input_type="checkbox"
                     id="type-developer"
@@ -476,23 +499,7 @@ fn CreateForm(
                 />
                 <FieldError field=Field::TokenTypes error id="types-error" />
             </fieldset>
-            <div class="field expiration">
-                <label for="expiration">"Expiration"</label>
-                <select id="expiration" name="expiration">
-                    <option value="never" selected>
-                        "No expiration"
-                    </option>
-                    <option value="7">"7 days"</option>
-                    <option value="30">"30 days"</option>
-                    <option value="90">"90 days"</option>
-                    <option value="custom">"Custom date"</option>
-                </select>
-                <div class="custom-date">
-                    <label for="expires_on">"Expires after (UTC)"</label>
-                    <input type="date" id="expires_on" name="expires_on" min=tomorrow />
-                </div>
-                <FieldError field=Field::Expiration error />
-            </div>
+            <ExpirationField now error />
             <div class="dialog-buttons">
                 <a class="button secondary" href=cancel>
                     "Cancel"
@@ -514,7 +521,7 @@ fn chosen_types(form: &web_sys::HtmlFormElement) -> Result<crate::domain::TokenT
         .as_ref()
         .map(|d| d.get_all("deployment_ids[]").iter().filter_map(|v| v.as_string()?.parse().ok()).collect())
         .unwrap_or_default();
-    crate::domain::TokenTypes::parse(has("user"), has("developer"), deployments)
+    crate::domain::TokenTypes::parse(has("user"), has("developer"), has("all_deployments"), deployments)
 }
 
 #[cfg(not(feature = "hydrate"))]
@@ -527,7 +534,14 @@ fn chosen_types(
 /// The one-time reveal: the secret with a Copy button, the warning, and usage built from the
 /// real values. Closing it before anything was copied asks first.
 #[component]
-fn Reveal(created: CreatedToken, done_href: String, guard: CloseGuard) -> impl IntoView {
+pub(super) fn Reveal(
+    created: CreatedToken,
+    done_href: String,
+    guard: CloseGuard,
+    /// What happened, for the heading.
+    #[prop(default = "created")]
+    made: &'static str,
+) -> impl IntoView {
     let CreatedToken { token, secret, login_command, curl_examples } = created;
     guard.arm();
     let copied = Callback::new(move |()| guard.disarm());
@@ -552,7 +566,7 @@ fn Reveal(created: CreatedToken, done_href: String, guard: CloseGuard) -> impl I
     let close_anyway = done_href.clone();
     view! {
         <div class="reveal" on:copy=move |_| guard.disarm()>
-            <h2 id="token-dialog-title">"API token “" {token.name.clone()} "” created"</h2>
+            <h2 id="token-dialog-title">"API token “" {token.name.clone()} "” " {made}</h2>
             <div class="alert warning" role="note">
                 <strong>"Record this token now."</strong>
                 " This is the only opportunity: it is stored only as a digest and can never be shown again."
@@ -614,14 +628,14 @@ fn Reveal(created: CreatedToken, done_href: String, guard: CloseGuard) -> impl I
 
 #[component]
 fn DeleteDialog(
-    found: Result<ApiToken, AppError>,
+    found: Result<FoundToken, AppError>,
     action: ServerAction<DeleteApiToken>,
     at: ListPosition,
 ) -> impl IntoView {
     let error = action_error(action);
     let back = at.href(None);
     let token = match found {
-        Ok(token) => token,
+        Ok(found) => found.token,
         Err(err) => {
             let (title, text) = match err {
                 AppError::NotFound(_) => {
@@ -664,5 +678,75 @@ fn PositionInputs(at: ListPosition) -> impl IntoView {
     view! {
         <input type="hidden" name="page" value=at.page />
         <input type="hidden" name="q" value=at.search />
+        <input type="hidden" name="status" value=at.status.as_query() />
+    }
+}
+
+/// What a User token may call: All deployments, or some of `deployments`. `chosen` and `all`
+/// say what is ticked at first (editing a token).
+#[component]
+pub(super) fn DeploymentPicker(
+    deployments: Result<DeploymentList, AppError>,
+    error: FormErrorSignal,
+    #[prop(optional)] chosen: Vec<i64>,
+    #[prop(optional)] all: bool,
+) -> impl IntoView {
+    view! {
+        <fieldset class="deployment-picker">
+            <legend>"Deployments this token may call"</legend>
+            <Choice
+                input_type="checkbox"
+                id="all-deployments"
+                name="all_deployments"
+                value="on"
+                checked=all
+                title="All deployments"
+                note="Every Protected deployment of the organization, including ones created later."
+            />
+            <div class="deployment-list">
+                {match deployments {
+                    Ok(list) if list.items.is_empty() => {
+                        view! {
+                            <p class="muted">
+                                "No deployments yet. " <a href="/deployments?create">"Create one"</a>
+                                " first to grant a User token access to it, or choose All deployments."
+                            </p>
+                        }
+                            .into_any()
+                    }
+                    Ok(list) => {
+                        list.items
+                            .into_iter()
+                            .map(|d| {
+                                let id = format!("deployment-{}", d.id);
+                                view! {
+                                    <label class="choice" for=id.clone()>
+                                        <input
+                                            type="checkbox"
+                                            id=id.clone()
+                                            name="deployment_ids[]"
+                                            value=d.id
+                                            checked=chosen.contains(&d.id)
+                                            data-access=d.access.as_str()
+                                        />
+                                        <span class="mono">{d.name.clone()}</span>
+                                        <AccessBadge access=d.access />
+                                    </label>
+                                }
+                            })
+                            .collect_view()
+                            .into_any()
+                    }
+                    Err(err) => view! { <p class="alert error">{err.to_string()}</p> }.into_any(),
+                }}
+                <p class="alert warning warn-public">
+                    "Public deployments need no token: anyone can call them. The grant only matters if you make them Protected later."
+                </p>
+                <p class="alert warning warn-private">
+                    "Private deployments are not reachable from outside, with or without a token."
+                </p>
+            </div>
+            <FieldError field=Field::Deployments error />
+        </fieldset>
     }
 }
