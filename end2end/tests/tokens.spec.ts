@@ -71,7 +71,7 @@ test("at least one type is required, a User token needs a deployment, then the s
   await expect(dialog.getByText("Select at least one token type")).toBeHidden();
   await expect(dialog.getByRole("group", { name: "Deployments this token may call" })).toBeVisible();
   await dialog.getByRole("button", { name: "Create" }).click();
-  await expect(dialog.getByText("Choose at least one deployment for the User token.")).toBeVisible();
+  await expect(dialog.getByText("Choose at least one deployment for the User token, or All deployments.")).toBeVisible();
   expect(posted).toBe(false);
 
   // A Public deployment warns but does not block.

@@ -8,6 +8,14 @@ use crate::domain::Field;
 /// The latest result of a form's server action, as an error (if any).
 pub type FormErrorSignal = Signal<Option<AppError>>;
 
+/// The form's current error. A form is torn down in the same tick as its action settles (the
+/// reveal replaces Create's form; a redirect closes a dialog), and its fields' error displays
+/// can still run once after the form's own signals are disposed: they then read no error
+/// instead of panicking, which stopped the app (the reveal never showed).
+fn current(error: FormErrorSignal) -> Option<AppError> {
+    error.try_get().flatten()
+}
+
 /// The error of `action`'s latest submission, for the form's fields to show.
 pub fn action_error<S>(action: ServerAction<S>) -> FormErrorSignal
 where
@@ -102,7 +110,7 @@ pub fn textarea_text(text: String) -> String {
 pub fn FieldError(field: Field, error: FormErrorSignal, #[prop(optional, into)] id: Option<String>) -> impl IntoView {
     view! {
         <p class="field-error" id=id role="alert">
-            {move || error.get().and_then(|err| err.for_field(field))}
+            {move || current(error).and_then(|err| err.for_field(field))}
         </p>
     }
 }
@@ -147,7 +155,7 @@ impl FieldWiring {
     }
 
     fn has_error(&self) -> bool {
-        self.error.get().and_then(|err| err.for_field(self.field)).is_some()
+        current(self.error).and_then(|err| err.for_field(self.field)).is_some()
     }
 
     fn invalid(&self) -> impl Fn() -> Option<&'static str> + Send + Sync + 'static {
@@ -183,7 +191,7 @@ fn FieldHintAndError(wiring: FieldWiring, hint: Option<String>) -> impl IntoView
 /// An error that is not about one field, shown above the form.
 #[component]
 pub fn FormError(error: FormErrorSignal) -> impl IntoView {
-    let message = move || error.get().and_then(|err| err.form_message());
+    let message = move || current(error).and_then(|err| err.form_message());
     view! {
         <Show when=move || message().is_some()>
             <div class="alert error" role="alert">

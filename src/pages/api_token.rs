@@ -24,7 +24,7 @@ use crate::components::{
 };
 use crate::domain::{time, Field};
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 enum DialogState {
     None,
     Regenerate,
@@ -80,6 +80,17 @@ pub fn ApiTokenPage() -> impl IntoView {
         }
         current
     });
+    // The token as the open dialog shows it: loaded when the dialog opens and not again when a
+    // change is saved, so the reveal that follows a regenerate stays as it is.
+    let in_dialog = Resource::new(
+        move || (dialog.get(), id.get()),
+        |(dialog, id)| async move {
+            match (dialog, id) {
+                (DialogState::None, _) | (_, None) => None,
+                (dialog, Some(id)) => Some((dialog, find_api_token(id).await)),
+            }
+        },
+    );
     // Loaded at page level while the Edit dialog is open (see the list page for why).
     let grantable = Resource::new(
         move || dialog.get() == DialogState::Edit,
@@ -130,8 +141,9 @@ pub fn ApiTokenPage() -> impl IntoView {
             {move || {
                 let back = here();
                 Suspend::new(async move {
-                    let found = token.await.ok()?;
-                    match dialog.get() {
+                    let (dialog, found) = in_dialog.await?;
+                    let found = found.ok()?;
+                    match dialog {
                         DialogState::Regenerate => {
                             Some(view! { <RegenerateDialog found action=regenerate back /> }.into_any())
                         }
