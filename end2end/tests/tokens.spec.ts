@@ -88,7 +88,7 @@ test("at least one type is required, a User token needs a deployment, then the s
   expect(secret).toMatch(TOKEN);
   const port = new URL(server.baseURL).port;
   await expect(reveal.getByLabel("curl", { exact: true })).toHaveValue(
-    new RegExp(`curl "http://summarize\\.mybentocloud\\.apps\\.localhost:${port}"[\\s\\S]*Authorization: Bearer ${secret}`),
+    new RegExp(`curl "http://summarize\\.mybentocloud\\.apps\\.localhost:${port}/YOUR_ROUTE"[\\s\\S]*Authorization: Bearer ${secret}`),
   );
 
   await reveal.getByRole("button", { name: "Copy API token" }).click();

@@ -172,8 +172,16 @@ pub struct CreatedToken {
     pub secret: String,
     /// `bentoml cloud login …`, for Developer tokens.
     pub login_command: Option<String>,
-    /// `curl …` per reachable granted deployment, for User tokens.
-    pub curl_examples: Vec<(String, String)>,
+    /// A `curl` call per reachable granted deployment, for User tokens.
+    pub curl_examples: Vec<CurlExample>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CurlExample {
+    pub deployment: String,
+    pub command: String,
+    /// What to fill in, when the deployment's upstream did not say which routes it serves.
+    pub note: Option<String>,
 }
 
 #[cfg(feature = "ssr")]
@@ -279,12 +287,16 @@ async fn reveal(
     then: &str,
 ) -> Result<CreatedToken, AppError> {
     use super::context;
-    let usage = crate::server::tokens::usage(&token, &secret, &state.settings, actor);
+    let usage = crate::server::tokens::usage(&token, &secret, &state.settings, &state.gateway, actor).await;
     let created = CreatedToken {
         token: token.into(),
         secret: secret.expose().to_owned(),
         login_command: usage.login_command,
-        curl_examples: usage.curl_examples,
+        curl_examples: usage
+            .curl_examples
+            .into_iter()
+            .map(|c| CurlExample { deployment: c.deployment, command: c.command, note: c.note })
+            .collect(),
     };
     if context::is_plain_form_post() {
         let settings = &state.settings;

@@ -33,6 +33,32 @@ impl FocusReturn {
         this
     }
 
+    /// Follows the page's open dialog (from its URL). When it changes, `reset` forgets the last
+    /// dialog's result, so a revealed secret does not linger in memory or come back with Back,
+    /// and a dialog opened afresh starts without the previous attempt's error (not on the first
+    /// run: a no-JavaScript submission's error must stay). Focus goes back to the opener
+    /// (`opener(dialog)`; `None` for no dialog) when it closes.
+    pub fn follow_dialog<D>(&self, dialog: Memo<D>, opener: fn(&D) -> Option<String>, reset: impl Fn() + 'static)
+    where
+        D: Clone + PartialEq + Send + Sync + 'static,
+    {
+        let this = *self;
+        Effect::new(move |previous: Option<D>| {
+            let current = dialog.get();
+            let opens = opener(&current);
+            if previous.is_some_and(|previous| previous != current) {
+                reset();
+                if opens.is_none() {
+                    this.dialog_closed();
+                }
+            }
+            if let Some(opener) = opens {
+                this.dialog_opened(opener);
+            }
+            current
+        });
+    }
+
     /// A dialog opened by the element with id `opener` is open. Where focus will go is worked
     /// out now, while the opener's row is surely in the document.
     pub fn dialog_opened(&self, opener: String) {

@@ -31,6 +31,17 @@ enum DialogState {
     Edit,
 }
 
+impl DialogState {
+    /// The id of the control that opens this dialog, where focus returns when it closes.
+    fn opener(&self) -> Option<String> {
+        match self {
+            DialogState::None => None,
+            DialogState::Regenerate => Some(REGENERATE_BUTTON.to_owned()),
+            DialogState::Edit => Some(EDIT_BUTTON.to_owned()),
+        }
+    }
+}
+
 const REGENERATE_BUTTON: &str = "regenerate-token";
 const EDIT_BUTTON: &str = "edit-token";
 
@@ -64,21 +75,9 @@ pub fn ApiTokenPage() -> impl IntoView {
         }
     });
     let focus = FocusReturn::new(changes);
-    Effect::new(move |previous: Option<DialogState>| {
-        let current = dialog.get();
-        if previous.is_some_and(|previous| previous != current) {
-            regenerate.value().set(None);
-            update.value().set(None);
-            if current == DialogState::None {
-                focus.dialog_closed();
-            }
-        }
-        match current {
-            DialogState::Regenerate => focus.dialog_opened(REGENERATE_BUTTON.into()),
-            DialogState::Edit => focus.dialog_opened(EDIT_BUTTON.into()),
-            DialogState::None => {}
-        }
-        current
+    focus.follow_dialog(dialog, DialogState::opener, move || {
+        regenerate.value().set(None);
+        update.value().set(None);
     });
     // The token as the open dialog shows it: loaded when the dialog opens and not again when a
     // change is saved, so the reveal that follows a regenerate stays as it is.
@@ -122,7 +121,7 @@ pub fn ApiTokenPage() -> impl IntoView {
         <Transition fallback=|| view! { <p class="muted">"Loading the token…"</p> }>
             {move || Suspend::new(async move {
                 match token.await {
-                    Ok(found) => view! { <TokenDetails found changes /> }.into_any(),
+                    Ok(found) => view! { <TokenDetails found changes focus /> }.into_any(),
                     Err(AppError::NotFound(message)) => {
                         view! {
                             <h1 id=PAGE_HEADING tabindex="-1">
@@ -177,7 +176,9 @@ pub fn ApiTokenPage() -> impl IntoView {
 }
 
 #[component]
-fn TokenDetails(found: FoundToken, changes: Changes) -> impl IntoView {
+fn TokenDetails(found: FoundToken, changes: Changes, focus: FocusReturn) -> impl IntoView {
+    // Rendered again after a save: focus goes back to the action's button.
+    focus.restore_after_render();
     let FoundToken { token, now } = found;
     let href = token.href();
     let delete_href = ListPosition::default().href(Some(&format!("delete={}", token.id)));

@@ -75,22 +75,10 @@ pub fn ApiTokensPage() -> impl IntoView {
             DialogState::None
         }
     });
-    // Leaving a dialog forgets its result, so a revealed secret does not linger in memory or
-    // come back with the browser's Back button; closing one gives focus back to its opener.
     let focus = FocusReturn::new(changes);
-    Effect::new(move |previous: Option<DialogState>| {
-        let current = dialog.get();
-        if previous.is_some_and(|previous| previous != current) {
-            create.value().set(None);
-            delete.value().set(None);
-            if current == DialogState::None {
-                focus.dialog_closed();
-            }
-        }
-        if let Some(opener) = current.opener() {
-            focus.dialog_opened(opener);
-        }
-        current
+    focus.follow_dialog(dialog, DialogState::opener, move || {
+        create.value().set(None);
+        delete.value().set(None);
     });
     // The deployments a User token can be granted, loaded while the Create dialog is open. It is
     // created here, not in the dialog: a resource created inside a Suspense's children is
@@ -582,10 +570,11 @@ pub(super) fn Reveal(
             {curl_examples
                 .into_iter()
                 .enumerate()
-                .map(|(i, (name, example))| {
+                .map(|(i, example)| {
                     view! {
-                        <h3>"Call " <span class="mono">{name}</span> " over HTTP"</h3>
-                        <CopyField id=format!("curl-{i}") label="curl".into() value=example on_copied=copied />
+                        <h3>"Call " <span class="mono">{example.deployment}</span> " over HTTP"</h3>
+                        <CopyField id=format!("curl-{i}") label="curl".into() value=example.command on_copied=copied />
+                        {example.note.map(|note| view! { <p class="muted small">{note}</p> })}
                     }
                 })
                 .collect_view()}

@@ -66,24 +66,11 @@ pub fn DeploymentsPage() -> impl IntoView {
             DialogState::None
         }
     });
-    // A dialog opened afresh starts without the previous attempt's error. (Not on the first
-    // run: a no-JavaScript submission brings its error in the URL, and it must stay.) Closing
-    // one gives focus back to its opener.
     let focus = FocusReturn::new(changes);
-    Effect::new(move |previous: Option<DialogState>| {
-        let current = dialog.get();
-        if previous.is_some_and(|previous| previous != current) {
-            create.value().set(None);
-            update.value().set(None);
-            delete.value().set(None);
-            if current == DialogState::None {
-                focus.dialog_closed();
-            }
-        }
-        if let Some(opener) = current.opener() {
-            focus.dialog_opened(opener);
-        }
-        current
+    focus.follow_dialog(dialog, DialogState::opener, move || {
+        create.value().set(None);
+        update.value().set(None);
+        delete.value().set(None);
     });
 
     view! {

@@ -294,3 +294,66 @@ async fn edit(app: &TestApp, id: &str, fields: Vec<(&str, String)>) -> reqwest::
     let form: Vec<(&str, &str)> = form.iter().map(|(k, v)| (*k, v.as_str())).collect();
     app.call("update_api_token", &form).await
 }
+
+/// A BentoML-like service: its OpenAPI document at `/docs.json`, and the API it describes,
+/// which answers with the JSON it was sent.
+async fn spawn_bento_service() -> std::net::SocketAddr {
+    use axum::{routing::get, routing::post, Json, Router};
+    let document = json!({
+        "openapi": "3.0.2",
+        "paths": {
+            "/healthz": { "get": {} },
+            "/summarize": { "post": { "requestBody": { "content": { "application/json": {
+                "schema": { "$ref": "#/components/schemas/Input" } } } } } }
+        },
+        "components": { "schemas": { "Input": { "type": "object", "properties": {
+            "text": { "type": "string", "default": "It's sunny in Los Angeles." },
+            "max_length": { "type": "integer", "default": 50 }
+        } } } }
+    });
+    let app = Router::new()
+        .route("/docs.json", get(move || async move { Json(document) }))
+        .route("/summarize", post(|Json(input): Json<Value>| async move { Json(json!({ "received": input })) }));
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+    addr
+}
+
+#[tokio::test]
+async fn the_reveals_curl_calls_a_real_route_with_a_body_from_its_schema() {
+    let service = spawn_bento_service().await;
+    let f = Fixture::new("http://127.0.0.1:9").await;
+    let id = f.add_deployment("summarizer", &format!("http://{service}"), "protected").await;
+    let response = f
+        .app
+        .call(
+            "create_api_token",
+            &[("name", "shop"), ("description", ""), ("user", "on"), ("deployment_ids[]", &id), ("expiration", "30")],
+        )
+        .await;
+    let created: Value = response.json().await.unwrap();
+    let secret = created["secret"].as_str().unwrap();
+    let example = &created["curl_examples"][0];
+    assert_eq!(example["note"], Value::Null, "the service said which routes it serves: {example}");
+    let command = example["command"].as_str().unwrap();
+    let port = f.app.base_url.rsplit(':').next().unwrap();
+    let url = format!("http://summarizer.mybentocloud.apps.localhost:{port}/summarize");
+    assert!(command.starts_with(&format!("curl -X POST \"{url}\"")), "{command}");
+    assert!(command.contains(&format!("-H \"Authorization: Bearer {secret}\"")), "{command}");
+    let body = command.split("--data '").nth(1).unwrap().trim_end_matches('\'').replace("'\\''", "'");
+    let body: Value = serde_json::from_str(&body).unwrap();
+    assert_eq!(body, json!({ "text": "It's sunny in Los Angeles.", "max_length": 50 }));
+
+    // Run what it says, through the gateway: the service gets the body.
+    let answer = reqwest::Client::new()
+        .post(f.app.url("/summarize"))
+        .header("host", f.host("summarizer"))
+        .bearer_auth(secret)
+        .json(&body)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(answer.status(), 200);
+    assert_eq!(answer.json::<Value>().await.unwrap(), json!({ "received": body }));
+}

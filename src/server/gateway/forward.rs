@@ -4,7 +4,7 @@
 use std::time::Duration;
 
 use axum::{
-    body::Body,
+    body::{Body, Bytes},
     extract::Request,
     http::{header, HeaderValue, StatusCode, Version},
     response::Response,
@@ -73,6 +73,24 @@ impl Upstreams {
         };
         let pools = std::iter::repeat_with(pools).take(listen::serving_threads()).collect();
         Self { pools, timeouts }
+    }
+
+    /// The body of `GET <upstream><path>` when the upstream answers 200 within `wait` with at
+    /// most `limit` bytes; `None` otherwise. For the console's own reads of an upstream (its
+    /// OpenAPI document); no caller's headers are sent.
+    pub async fn fetch(&self, upstream_url: &str, path: &'static str, limit: usize, wait: Duration) -> Option<Bytes> {
+        let path = axum::http::uri::PathAndQuery::from_static(path);
+        let uri = path::upstream_uri(upstream_url, Some(&path)).ok()?;
+        let request =
+            axum::http::Request::get(uri).header(header::ACCEPT, "application/json").body(Body::empty()).ok()?;
+        let read = async {
+            let response = self.client(false).request(request).await.ok()?;
+            if response.status() != StatusCode::OK {
+                return None;
+            }
+            axum::body::to_bytes(Body::new(response.into_body()), limit).await.ok()
+        };
+        tokio::time::timeout(wait, read).await.ok().flatten()
     }
 
     fn client(&self, grpc: bool) -> &Upstream {

@@ -47,6 +47,17 @@ impl Gateway {
     pub fn new(timeouts: Timeouts, tls: ClientConfig) -> Self {
         Self { upstreams: forward::Upstreams::new(timeouts, tls), failures: AuthFailures::default() }
     }
+
+    /// A document the upstream serves at `path` (see [`forward::Upstreams::fetch`]).
+    pub async fn fetch(
+        &self,
+        upstream_url: &str,
+        path: &'static str,
+        limit: usize,
+        wait: std::time::Duration,
+    ) -> Option<axum::body::Bytes> {
+        self.upstreams.fetch(upstream_url, path, limit, wait).await
+    }
 }
 
 /// Who is calling: their address, the scheme of the listener they reached, that listener's

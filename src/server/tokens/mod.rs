@@ -2,6 +2,7 @@
 //! verifying a presented token for the gateway and the REST API.
 
 mod cache;
+pub mod example;
 pub mod repo;
 pub mod secret;
 
@@ -15,6 +16,7 @@ use super::{
     caches::{Caches, Change},
     db,
     error::{ServiceError, ServiceResult},
+    gateway::Gateway,
     Settings,
 };
 use crate::domain::{AccessType, Description, Expiration, Field, Grants, InvalidInput, TokenName, TokenTypes};
@@ -63,6 +65,7 @@ pub struct Grant {
     pub id: i64,
     pub name: String,
     pub access: AccessType,
+    pub upstream_url: String,
 }
 
 pub struct NewToken {
@@ -77,9 +80,22 @@ pub struct NewToken {
 pub struct Usage {
     /// `bentoml cloud login …`, for Developer tokens.
     pub login_command: Option<String>,
-    /// `curl …` per granted deployment with an external URL, for User tokens.
-    pub curl_examples: Vec<(String, String)>,
+    /// A `curl` call per granted deployment with an external URL, for User tokens.
+    pub curl_examples: Vec<CurlExample>,
 }
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CurlExample {
+    pub deployment: String,
+    pub command: String,
+    /// Set when the deployment's upstream serves no OpenAPI document: what to fill in.
+    pub note: Option<String>,
+}
+
+/// How many granted deployments get a `curl` call in the reveal, and how long all their
+/// OpenAPI documents may take to arrive.
+const CURL_EXAMPLES: usize = 5;
+const DOCUMENTS_WAIT: std::time::Duration = std::time::Duration::from_secs(2);
 
 pub use repo::Status;
 
@@ -245,22 +261,47 @@ pub async fn free_name(pool: &db::Pool, actor: &Actor, base: &str, now: i64) -> 
 }
 
 /// The ready-to-paste usage for the reveal: the CLI login for Developer tokens, a `curl` per
-/// granted deployment with an external URL for User tokens.
-pub fn usage(token: &Token, secret: &TokenSecret, settings: &Settings, actor: &Actor) -> Usage {
+/// granted deployment with an external URL for User tokens. Each call is to a real route with
+/// a body from its schema when the deployment's upstream serves an OpenAPI document (read
+/// concurrently, within [`DOCUMENTS_WAIT`] in all).
+pub async fn usage(
+    token: &Token,
+    secret: &TokenSecret,
+    settings: &Settings,
+    gateway: &std::sync::Arc<Gateway>,
+    actor: &Actor,
+) -> Usage {
     let secret = secret.expose();
     let login_command = token
         .is_developer
         .then(|| format!("bentoml cloud login --api-token {secret} --endpoint {}", settings.public_url_text()));
-    let curl_examples = token
-        .deployments
+    let reachable: Vec<&Grant> =
+        token.deployments.iter().filter(|d| d.access != AccessType::Private).take(CURL_EXAMPLES).collect();
+    let mut documents = tokio::task::JoinSet::new();
+    for (i, grant) in reachable.iter().enumerate() {
+        let (gateway, upstream) = (gateway.clone(), grant.upstream_url.clone());
+        documents.spawn(async move {
+            let body = gateway.fetch(&upstream, example::DOCUMENT_PATH, example::DOCUMENT_LIMIT, DOCUMENTS_WAIT).await;
+            (i, body.and_then(|body| serde_json::from_slice(&body).ok()))
+        });
+    }
+    let mut calls = vec![None; reachable.len()];
+    while let Some(Ok((i, document))) = documents.join_next().await {
+        calls[i] = document.as_ref().and_then(example::from_document);
+    }
+    let curl_examples = reachable
         .iter()
-        .filter(|d| d.access != AccessType::Private)
-        .map(|d| {
-            let url = settings.external_url(&d.name, &actor.organization_slug);
-            let example = format!(
-                "curl \"{url}\" \\\n  -H \"Content-Type: application/json\" \\\n  -H \"Authorization: Bearer {secret}\" \\\n  --data '{{\"prompt\": \"What state is Los Angeles in?\", \"max_length\": 100}}'"
-            );
-            (d.name.clone(), example)
+        .zip(calls)
+        .map(|(grant, call)| {
+            let url = settings.external_url(&grant.name, &actor.organization_slug);
+            let note = call.is_none().then(|| {
+                format!(
+                    "{}{} did not answer with an OpenAPI document: replace YOUR_ROUTE with one of the service's routes.",
+                    grant.upstream_url.trim_end_matches('/'),
+                    example::DOCUMENT_PATH
+                )
+            });
+            CurlExample { deployment: grant.name.clone(), command: example::curl(&url, secret, call.as_ref()), note }
         })
         .collect();
     Usage { login_command, curl_examples }
@@ -288,6 +329,7 @@ async fn with_grants(pool: &db::Pool, rows: Vec<repo::TokenRow>) -> ServiceResul
             id: grant.deployment_id,
             name: grant.name,
             access: grant.access,
+            upstream_url: grant.upstream_url,
         });
     }
     Ok(rows

@@ -32,6 +32,7 @@ pub struct GrantRow {
     pub deployment_id: i64,
     pub name: String,
     pub access: AccessType,
+    pub upstream_url: String,
 }
 
 /// What verification needs, found by digest.
@@ -142,7 +143,7 @@ pub async fn grants(db: impl Into<Db<'_>>, token_ids: &[i64]) -> sqlx::Result<Ve
     // query for a whole page on any database.
     let ids = token_ids.iter().map(i64::to_string).collect::<Vec<_>>().join(",");
     run!(db, |e| sqlx::query_as(&format!(
-        "select g.token_id, g.deployment_id, d.name, d.access
+        "select g.token_id, g.deployment_id, d.name, d.access, d.upstream_url
          from api_token_deployments g join deployments d on d.id = g.deployment_id
          where g.token_id in ({ids}) order by d.name"
     ))
