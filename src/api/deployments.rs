@@ -7,11 +7,11 @@ use super::{AppError, Notice};
 
 /// What notices call a deployment.
 pub const DEPLOYMENT: &str = "Deployment";
-use crate::domain::AccessType;
+use crate::domain::{AccessType, DeploymentId};
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Deployment {
-    pub id: i64,
+    pub id: DeploymentId,
     pub name: String,
     pub description: String,
     pub upstream_url: String,
@@ -76,7 +76,7 @@ pub async fn create_deployment(
 
 #[server(prefix = "/rpc", endpoint = "update_deployment")]
 pub async fn update_deployment(
-    id: i64,
+    id: DeploymentId,
     description: String,
     upstream_url: String,
     access: String,
@@ -90,7 +90,7 @@ pub async fn update_deployment(
 }
 
 #[server(prefix = "/rpc", endpoint = "delete_deployment")]
-pub async fn delete_deployment(id: i64) -> Result<Notice, AppError> {
+pub async fn delete_deployment(id: DeploymentId) -> Result<Notice, AppError> {
     use crate::server::deployments;
     let (state, actor) = super::context::require_actor().await?;
     // The name, for the notice.

@@ -10,7 +10,7 @@ use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 
 use super::{AppError, Notice};
-use crate::domain::AccessType;
+use crate::domain::{AccessType, DeploymentId, TokenId};
 
 pub const PAGE_SIZE: u32 = 50;
 
@@ -95,7 +95,7 @@ impl ListPosition {
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ApiToken {
-    pub id: i64,
+    pub id: TokenId,
     pub name: String,
     pub description: String,
     pub is_user: bool,
@@ -141,13 +141,13 @@ impl ApiToken {
     }
 }
 
-pub fn token_href(id: i64) -> String {
+pub fn token_href(id: TokenId) -> String {
     format!("/api_tokens/{id}")
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct GrantedDeployment {
-    pub id: i64,
+    pub id: DeploymentId,
     pub name: String,
     pub access: AccessType,
 }
@@ -246,7 +246,7 @@ pub async fn create_api_token(
     user: Option<String>,
     developer: Option<String>,
     all_deployments: Option<String>,
-    deployment_ids: Option<Vec<i64>>,
+    deployment_ids: Option<Vec<DeploymentId>>,
     expiration: String,
     expires_on: Option<String>,
     confirm_never: Option<String>,
@@ -310,7 +310,7 @@ async fn reveal(
 /// is something other than `keep`. Revealed once, like a new token's.
 #[server(prefix = "/rpc", endpoint = "regenerate_api_token")]
 pub async fn regenerate_api_token(
-    id: i64,
+    id: TokenId,
     expiration: String,
     expires_on: Option<String>,
     confirm_never: Option<String>,
@@ -336,12 +336,12 @@ pub const KEEP_EXPIRY: &str = "keep";
 /// deployments. Goes back to the token's page.
 #[server(prefix = "/rpc", endpoint = "update_api_token")]
 pub async fn update_api_token(
-    id: i64,
+    id: TokenId,
     name: String,
     description: String,
     grants: Option<String>,
     all_deployments: Option<String>,
-    deployment_ids: Option<Vec<i64>>,
+    deployment_ids: Option<Vec<DeploymentId>>,
 ) -> Result<Notice, AppError> {
     use crate::domain::{Description, Grants, TokenName};
     use crate::server::tokens;
@@ -376,7 +376,7 @@ pub struct FoundToken {
 
 /// One token, whatever page of the list it is on (its page, and the Delete dialog).
 #[server(prefix = "/rpc", endpoint = "find_api_token")]
-pub async fn find_api_token(id: i64) -> Result<FoundToken, AppError> {
+pub async fn find_api_token(id: TokenId) -> Result<FoundToken, AppError> {
     use crate::server::{db, tokens};
     let (state, actor) = super::context::require_actor().await?;
     Ok(FoundToken { token: tokens::find(&state.pool, &actor, id).await?.into(), now: db::now() })
@@ -385,7 +385,7 @@ pub async fn find_api_token(id: i64) -> Result<FoundToken, AppError> {
 /// Deletes the token and goes back to where the list was (`page` and `q`).
 #[server(prefix = "/rpc", endpoint = "delete_api_token")]
 pub async fn delete_api_token(
-    id: i64,
+    id: TokenId,
     page: Option<u32>,
     q: Option<String>,
     status: Option<String>,

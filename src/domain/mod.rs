@@ -9,6 +9,7 @@
 mod deployment;
 mod email;
 mod error;
+mod ids;
 mod invalid;
 mod organization_name;
 mod password;
@@ -19,6 +20,7 @@ mod token;
 pub use deployment::{AccessType, DeploymentName, Description, UpstreamUrl};
 pub use email::Email;
 pub use error::AppError;
+pub use ids::{DeploymentId, OrganizationId, TokenId, UserId};
 pub use invalid::{Field, InvalidInput};
 pub use organization_name::OrganizationName;
 pub use password::{NewPassword, PASSWORD_MAX_CHARS, PASSWORD_MIN_CHARS};

@@ -2,7 +2,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::{parse_display_name, time, Field, InvalidInput};
+use super::{parse_display_name, time, DeploymentId, Field, InvalidInput};
 
 /// A token's name: trimmed, 1 to 64 characters, no control characters. Unique in the
 /// organization regardless of case (see [`TokenName::key`]).
@@ -34,12 +34,12 @@ impl AsRef<str> for TokenName {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub enum Grants {
     All,
-    Only(Vec<i64>),
+    Only(Vec<DeploymentId>),
 }
 
 impl Grants {
     /// `all` wins over a list; a list is sorted and deduplicated and must not be empty.
-    pub fn parse(all: bool, mut deployments: Vec<i64>) -> Result<Self, InvalidInput> {
+    pub fn parse(all: bool, mut deployments: Vec<DeploymentId>) -> Result<Self, InvalidInput> {
         if all {
             return Ok(Grants::All);
         }
@@ -52,7 +52,7 @@ impl Grants {
     }
 
     /// The chosen deployments (none for [`Grants::All`]).
-    pub fn deployments(&self) -> &[i64] {
+    pub fn deployments(&self) -> &[DeploymentId] {
         match self {
             Grants::All => &[],
             Grants::Only(ids) => ids,
@@ -88,7 +88,7 @@ impl TokenTypes {
         user: bool,
         developer: bool,
         all_deployments: bool,
-        deployments: Vec<i64>,
+        deployments: Vec<DeploymentId>,
     ) -> Result<Self, InvalidInput> {
         match (user, developer) {
             (false, false) => Err(InvalidInput::new(Field::TokenTypes, AT_LEAST_ONE_TYPE)),
@@ -187,6 +187,10 @@ impl Expiration {
 mod tests {
     use super::*;
 
+    fn ids(raw: &[i64]) -> Vec<DeploymentId> {
+        raw.iter().copied().map(DeploymentId::new).collect()
+    }
+
     #[test]
     fn names_are_trimmed_bounded_and_compared_without_case() {
         let name = TokenName::parse("  CI Deploy ").unwrap();
@@ -201,18 +205,18 @@ mod tests {
 
     #[test]
     fn at_least_one_type_and_user_needs_deployments() {
-        assert_eq!(TokenTypes::parse(false, false, false, vec![1]).unwrap_err().message, AT_LEAST_ONE_TYPE);
+        assert_eq!(TokenTypes::parse(false, false, false, ids(&[1])).unwrap_err().message, AT_LEAST_ONE_TYPE);
         assert_eq!(TokenTypes::parse(true, false, false, vec![]).unwrap_err().field, Field::Deployments);
         assert_eq!(TokenTypes::parse(true, true, false, vec![]).unwrap_err().message, USER_NEEDS_DEPLOYMENTS);
-        assert_eq!(TokenTypes::parse(false, true, true, vec![3]).unwrap(), TokenTypes::Developer);
-        let both = TokenTypes::parse(true, true, false, vec![2, 1, 2]).unwrap();
+        assert_eq!(TokenTypes::parse(false, true, true, ids(&[3])).unwrap(), TokenTypes::Developer);
+        let both = TokenTypes::parse(true, true, false, ids(&[2, 1, 2])).unwrap();
         assert!(both.is_user() && both.is_developer());
-        assert_eq!(both.grants().unwrap().deployments(), &[1, 2]);
-        let user = TokenTypes::parse(true, false, false, vec![5]).unwrap();
+        assert_eq!(both.grants().unwrap().deployments(), &ids(&[1, 2])[..]);
+        let user = TokenTypes::parse(true, false, false, ids(&[5])).unwrap();
         assert!(user.is_user() && !user.is_developer());
         let all = TokenTypes::parse(true, false, true, vec![]).unwrap();
         assert_eq!(all.grants(), Some(&Grants::All), "All deployments needs no list");
-        assert_eq!(TokenTypes::parse(true, false, true, vec![4]).unwrap().grants(), Some(&Grants::All));
+        assert_eq!(TokenTypes::parse(true, false, true, ids(&[4])).unwrap().grants(), Some(&Grants::All));
     }
 
     #[test]

@@ -22,7 +22,7 @@ use crate::components::{
     form::{action_error, FormError, TextArea, TextField},
     time::RelativeTime,
 };
-use crate::domain::{time, Field};
+use crate::domain::{time, DeploymentId, Field, TokenId};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 enum DialogState {
@@ -49,7 +49,7 @@ const EDIT_BUTTON: &str = "edit-token";
 pub fn ApiTokenPage() -> impl IntoView {
     let params = use_params_map();
     let query = use_query_map();
-    let id = Memo::new(move |_| params.read().get("id").and_then(|id| id.parse::<i64>().ok()));
+    let id = Memo::new(move |_| params.read().get("id").and_then(|id| id.parse::<TokenId>().ok()));
     let regenerate = ServerAction::<RegenerateApiToken>::new();
     let update = ServerAction::<UpdateApiToken>::new();
     let changes = Changes::new();
@@ -324,7 +324,7 @@ fn RegenerateDialog(found: FoundToken, action: ServerAction<RegenerateApiToken>,
                                 <span class="mono">{format!("{}…", token.prefix)}</span>
                                 ") stops working at once: update everything that uses it. Name, type and deployments stay."
                             </p>
-                            <input type="hidden" name="id" value=token.id />
+                            <input type="hidden" name="id" value=token.id.get() />
                             <ExpirationField now error keep=token.expires_at keep_value=KEEP_EXPIRY />
                             <DialogButtons cancel_href=cancel submit="Regenerate token" pending=action.pending() danger=true />
                         </ActionForm>
@@ -345,13 +345,13 @@ fn EditDialog(
     back: String,
 ) -> impl IntoView {
     let error = action_error(action);
-    let chosen: Vec<i64> = token.deployments.iter().map(|d| d.id).collect();
+    let chosen: Vec<DeploymentId> = token.deployments.iter().map(|d| d.id).collect();
     view! {
         <Modal close_href=back.clone() labelled_by="token-dialog-title">
             <ActionForm action>
                 <h2 id="token-dialog-title">"Edit “" {token.name.clone()} "”"</h2>
                 <FormError error />
-                <input type="hidden" name="id" value=token.id />
+                <input type="hidden" name="id" value=token.id.get() />
                 <TextField id="name" label="Name" required=true value=token.name.clone() field=Field::Name error />
                 <TextArea id="description" label="Description (optional)" value=token.description.clone() field=Field::Description error />
                 {if token.is_user {

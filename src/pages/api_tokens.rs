@@ -21,13 +21,13 @@ use crate::components::{
     form::{action_error, Choice, FieldError, FormError, FormErrorSignal, TextArea, TextField},
     time::RelativeTime,
 };
-use crate::domain::{time, AccessType, Field};
+use crate::domain::{time, AccessType, DeploymentId, Field, TokenId};
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 enum DialogState {
     None,
     Create,
-    Delete(i64),
+    Delete(TokenId),
 }
 
 impl DialogState {
@@ -43,7 +43,7 @@ impl DialogState {
 
 const CREATE_BUTTON: &str = "create-token";
 
-fn delete_link_id(id: i64) -> String {
+fn delete_link_id(id: TokenId) -> String {
     format!("delete-token-{id}")
 }
 
@@ -652,7 +652,7 @@ fn DeleteDialog(
                 <h2 id="token-dialog-title">"Delete API token “" {token.name.clone()} "”?"</h2>
                 <FormError error />
                 <p>"Anything using it stops working at once. This cannot be undone."</p>
-                <input type="hidden" name="id" value=token.id />
+                <input type="hidden" name="id" value=token.id.get() />
                 <PositionInputs at />
                 <DialogButtons cancel_href=back submit="Delete token" pending=action.pending() danger=true />
             </ActionForm>
@@ -677,7 +677,7 @@ fn PositionInputs(at: ListPosition) -> impl IntoView {
 pub(super) fn DeploymentPicker(
     deployments: Result<DeploymentList, AppError>,
     error: FormErrorSignal,
-    #[prop(optional)] chosen: Vec<i64>,
+    #[prop(optional)] chosen: Vec<DeploymentId>,
     #[prop(optional)] all: bool,
 ) -> impl IntoView {
     view! {
@@ -714,7 +714,7 @@ pub(super) fn DeploymentPicker(
                                             type="checkbox"
                                             id=id.clone()
                                             name="deployment_ids[]"
-                                            value=d.id
+                                            value=d.id.get()
                                             checked=chosen.contains(&d.id)
                                             data-access=d.access.as_str()
                                         />

@@ -252,7 +252,7 @@ fn EditDialog(deployment: Deployment, action: ServerAction<UpdateDeployment>) ->
             <ActionForm action>
                 <h2 id="deployment-dialog-title">"Edit " <span class="mono">{deployment.name.clone()}</span></h2>
                 <FormError error />
-                <input type="hidden" name="id" value=deployment.id />
+                <input type="hidden" name="id" value=deployment.id.get() />
                 <DeploymentFields deployment=Some(deployment) error />
                 <DialogButtons cancel_href=PAGE submit="Save changes" pending=action.pending() />
             </ActionForm>
@@ -315,7 +315,7 @@ fn DeleteDialog(deployment: Deployment, action: ServerAction<DeleteDeployment>) 
                 <h2 id="deployment-dialog-title">"Delete deployment " <span class="mono">{deployment.name.clone()}</span> "?"</h2>
                 <FormError error />
                 <p>"Its external URL stops working at once. " {consequence}</p>
-                <input type="hidden" name="id" value=deployment.id />
+                <input type="hidden" name="id" value=deployment.id.get() />
                 <DialogButtons cancel_href=PAGE submit="Delete deployment" pending=action.pending() danger=true />
             </ActionForm>
         </Modal>

@@ -26,6 +26,8 @@ use super::{
     tokens::TokenCache,
 };
 
+use crate::domain::TokenId;
+
 /// The PostgreSQL channel replicas tell each other about changes on.
 const CHANNEL: &str = "bento_console_invalidate";
 /// The longest pause between attempts to listen again.
@@ -35,7 +37,7 @@ const MAX_RETRY: Duration = Duration::from_secs(5);
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Change {
     /// A token was deleted (or otherwise stopped being valid).
-    Token(i64),
+    Token(TokenId),
     /// A deployment was created, changed or deleted: routes, and the grants tokens carry.
     Deployments,
 }
@@ -172,7 +174,7 @@ mod tests {
 
     #[test]
     fn changes_travel_as_short_payloads() {
-        for change in [Change::Token(42), Change::Deployments] {
+        for change in [Change::Token(TokenId::new(42)), Change::Deployments] {
             assert_eq!(Change::from_payload(&change.to_payload()), Some(change));
         }
         assert_eq!(Change::from_payload("token x"), None);

@@ -292,7 +292,7 @@ async fn verification_accepts_valid_tokens_and_refuses_the_rest() {
 
     let verified = verify(&pool, user_secret).await.unwrap();
     assert!(verified.is_user && !verified.is_developer);
-    assert_eq!(verified.deployment_ids, vec![summarize.parse::<i64>().unwrap()]);
+    assert_eq!(verified.deployment_ids, vec![summarize.parse().unwrap()]);
     let verified = verify(&pool, dev_secret).await.unwrap();
     assert!(verified.is_developer && verified.deployment_ids.is_empty());
 

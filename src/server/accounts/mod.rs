@@ -11,7 +11,7 @@ use super::{
     error::{ServiceError, ServiceResult},
     setup,
 };
-use crate::domain::{Email, Field, InvalidInput, NewPassword, OrganizationName, PersonName};
+use crate::domain::{Email, Field, InvalidInput, NewPassword, OrganizationId, OrganizationName, PersonName, UserId};
 pub use repo::AccountRow;
 
 pub const ALREADY_SET_UP: &str = "The console is already set up. Sign in instead.";
@@ -32,8 +32,8 @@ impl From<password::HashingError> for ServiceError {
 /// Who is acting: a signed-in user, or an admin at the command line (no user).
 #[derive(Debug, Clone)]
 pub struct Actor {
-    pub user_id: Option<i64>,
-    pub organization_id: i64,
+    pub user_id: Option<UserId>,
+    pub organization_id: OrganizationId,
     pub organization_slug: String,
 }
 
@@ -84,7 +84,7 @@ pub struct FirstAdmin {
 
 /// First-run setup with the one-time `code`: the organization and its first admin, in one
 /// transaction that consumes every setup code and refuses to run once any user exists.
-pub async fn create_first_admin(pool: &db::Pool, code: &str, admin: FirstAdmin) -> ServiceResult<i64> {
+pub async fn create_first_admin(pool: &db::Pool, code: &str, admin: FirstAdmin) -> ServiceResult<UserId> {
     let refused = || ServiceError::Forbidden(setup::SETUP_REFUSED.into());
     // A wrong code costs a lookup, not a password hash.
     if !setup::is_valid(pool, code).await? {
@@ -118,7 +118,7 @@ pub async fn create_first_admin(pool: &db::Pool, code: &str, admin: FirstAdmin) 
     .await?
     .ok_or_else(email_taken)?;
     tx.commit().await?;
-    tracing::info!(user_id, organization = %org.name, "first admin created");
+    tracing::info!(%user_id, organization = %org.name, "first admin created");
     Ok(user_id)
 }
 
@@ -164,6 +164,6 @@ pub async fn create_user(
     .ok_or_else(email_taken)?;
     let account = repo::find_account(&mut tx, user_id).await?.context("BUG: the user just inserted is missing")?;
     tx.commit().await?;
-    tracing::info!(user_id, "user created");
+    tracing::info!(%user_id, "user created");
     Ok(account)
 }

@@ -2,12 +2,12 @@
 
 use sqlx::FromRow;
 
-use crate::domain::{Email, OrganizationName, PersonName};
+use crate::domain::{Email, OrganizationId, OrganizationName, PersonName, UserId};
 use crate::server::db::{run, Db, Tx};
 
 #[derive(Debug, Clone, FromRow)]
 pub struct Organization {
-    pub id: i64,
+    pub id: OrganizationId,
     pub name: String,
     pub slug: String,
 }
@@ -15,11 +15,11 @@ pub struct Organization {
 /// What the console shows about the signed-in user.
 #[derive(Debug, Clone, FromRow)]
 pub struct AccountRow {
-    pub user_id: i64,
+    pub user_id: UserId,
     pub user_name: String,
     pub email: String,
     pub is_admin: bool,
-    pub organization_id: i64,
+    pub organization_id: OrganizationId,
     pub organization_name: String,
     pub organization_slug: String,
     pub organization_created_at: i64,
@@ -27,7 +27,7 @@ pub struct AccountRow {
 
 #[derive(Debug, FromRow)]
 pub struct Credentials {
-    pub user_id: i64,
+    pub user_id: UserId,
     pub password_hash: String,
 }
 
@@ -52,7 +52,7 @@ pub async fn insert_organization(db: &mut Tx, name: &OrganizationName, now: i64)
 }
 
 pub struct UserRow<'a> {
-    pub organization_id: i64,
+    pub organization_id: OrganizationId,
     pub email: &'a Email,
     pub name: &'a PersonName,
     pub password_hash: &'a str,
@@ -61,7 +61,7 @@ pub struct UserRow<'a> {
 }
 
 /// Inserts, returning the new id; `None` when the email is taken.
-pub async fn insert_user(db: &mut Tx, user: UserRow<'_>) -> sqlx::Result<Option<i64>> {
+pub async fn insert_user(db: &mut Tx, user: UserRow<'_>) -> sqlx::Result<Option<UserId>> {
     let inserted = run!(db, |e| sqlx::query_scalar(
         "insert into users (organization_id, email, name, password_hash, is_admin, created_at)
          values ($1, $2, $3, $4, $5, $6) returning id",
@@ -84,7 +84,7 @@ pub async fn find_credentials(db: impl Into<Db<'_>>, email: &Email) -> sqlx::Res
         .await)
 }
 
-pub async fn find_account(db: impl Into<Db<'_>>, user_id: i64) -> sqlx::Result<Option<AccountRow>> {
+pub async fn find_account(db: impl Into<Db<'_>>, user_id: UserId) -> sqlx::Result<Option<AccountRow>> {
     run!(db, |e| sqlx::query_as(
         "select u.id as user_id, u.name as user_name, u.email, u.is_admin,
                 o.id as organization_id, o.name as organization_name, o.slug as organization_slug,

@@ -60,7 +60,7 @@ pub async fn sign_in(
             // the address's tries.
             throttle::give_back(pool, &address_key).await?;
             session.sign_in(user_id).await?;
-            tracing::info!(user_id, "signed in");
+            tracing::info!(%user_id, "signed in");
             Ok(())
         }
         None => {

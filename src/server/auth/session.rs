@@ -3,6 +3,7 @@
 use anyhow::Context;
 use tower_sessions::Session;
 
+use crate::domain::UserId;
 use crate::server::error::ServiceResult;
 
 const USER_ID: &str = "user_id";
@@ -17,7 +18,7 @@ impl AuthSession {
 
     /// Signs `user_id` in under a fresh session id, so an id planted before sign-in
     /// (session fixation) is worthless.
-    pub async fn sign_in(&self, user_id: i64) -> ServiceResult<()> {
+    pub async fn sign_in(&self, user_id: UserId) -> ServiceResult<()> {
         self.0.cycle_id().await.context("could not renew the session id")?;
         Ok(self.0.insert(USER_ID, user_id).await.context("could not store the session")?)
     }
@@ -27,8 +28,8 @@ impl AuthSession {
         self.0.id().map(|id| id.to_string())
     }
 
-    pub async fn user_id(&self) -> ServiceResult<Option<i64>> {
-        Ok(self.0.get::<i64>(USER_ID).await.context("could not load the session")?)
+    pub async fn user_id(&self) -> ServiceResult<Option<UserId>> {
+        Ok(self.0.get::<UserId>(USER_ID).await.context("could not load the session")?)
     }
 
     /// Deletes the session from the store and expires the cookie.

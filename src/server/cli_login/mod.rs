@@ -126,7 +126,7 @@ pub async fn approve(pool: &db::Pool, actor: &Actor, code: &str, new: NewToken) 
     let (id, secret) = tokens::insert(&mut tx, actor, &new).await?;
     repo::bind_token(&mut tx, &digest, id, &code.seal(&secret)?).await?;
     tx.commit().await?;
-    tracing::info!(token_id = id, prefix = secret.display_prefix(), "API token created for a CLI sign-in");
+    tracing::info!(token_id = %id, prefix = secret.display_prefix(), "API token created for a CLI sign-in");
     tokens::find(pool, actor, id).await
 }
 
@@ -202,6 +202,6 @@ pub async fn collect(pool: &db::Pool, client: IpAddr, code: &str) -> Result<Toke
     if !repo::collect(pool, &digest, now).await? {
         return Err(NoToken::Used);
     }
-    tracing::info!(%client, token_id = row.token_id, "CLI collected its token");
+    tracing::info!(%client, token_id = ?row.token_id.map(|id| id.get()), "CLI collected its token");
     Ok(secret)
 }

@@ -2,6 +2,7 @@
 
 use sqlx::FromRow;
 
+use crate::domain::{TokenId, UserId};
 use crate::server::db::{run, Db, Tx};
 
 /// Where a sign-in stands. A pending or approved sign-in whose time is up is expired; that is
@@ -26,7 +27,7 @@ pub struct LoginRow {
     pub state: State,
     pub answered_by_name: Option<String>,
     pub answered_at: Option<i64>,
-    pub token_id: Option<i64>,
+    pub token_id: Option<TokenId>,
     pub sealed_secret: Option<Vec<u8>>,
 }
 
@@ -78,7 +79,7 @@ pub async fn answer(
     db: impl Into<Db<'_>>,
     digest: &[u8; 32],
     to: State,
-    user_id: Option<i64>,
+    user_id: Option<UserId>,
     now: i64,
 ) -> sqlx::Result<bool> {
     let changed = run!(db, |e| sqlx::query(
@@ -96,7 +97,7 @@ pub async fn answer(
 }
 
 /// Binds the token made for an approved sign-in, and its sealed secret.
-pub async fn bind_token(db: &mut Tx, digest: &[u8; 32], token_id: i64, sealed: &[u8]) -> sqlx::Result<()> {
+pub async fn bind_token(db: &mut Tx, digest: &[u8; 32], token_id: TokenId, sealed: &[u8]) -> sqlx::Result<()> {
     run!(db, |e| sqlx::query("update cli_logins set token_id = $2, sealed_secret = $3 where digest = $1")
         .bind(&digest[..])
         .bind(token_id)

@@ -12,14 +12,14 @@ use super::{
     error::{ServiceError, ServiceResult},
     Settings,
 };
-use crate::domain::{AccessType, DeploymentName, Description, Field, InvalidInput, UpstreamUrl};
+use crate::domain::{AccessType, DeploymentId, DeploymentName, Description, Field, InvalidInput, UpstreamUrl};
 
 pub const NOT_FOUND: &str = "This deployment does not exist; it may have been deleted.";
 
 /// A deployment as the services hand it out.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Deployment {
-    pub id: i64,
+    pub id: DeploymentId,
     pub name: String,
     pub description: String,
     pub upstream_url: String,
@@ -107,7 +107,7 @@ pub async fn create(
         .await?
         .ok_or_else(|| InvalidInput::new(Field::Name, format!("A deployment named {} already exists.", new.name)))?;
     caches.invalidate(pool, Change::Deployments).await?;
-    tracing::info!(deployment_id = id, name = %new.name, access = new.access.as_str(), "deployment created");
+    tracing::info!(deployment_id = %id, name = %new.name, access = new.access.as_str(), "deployment created");
     find(pool, settings, actor, id).await
 }
 
@@ -117,7 +117,7 @@ pub async fn update(
     settings: &Settings,
     caches: &Caches,
     actor: &Actor,
-    id: i64,
+    id: DeploymentId,
     changes: DeploymentChanges,
 ) -> ServiceResult<Deployment> {
     let access = changes.access;
@@ -131,22 +131,22 @@ pub async fn update(
         return Err(ServiceError::NotFound(NOT_FOUND));
     }
     caches.invalidate(pool, Change::Deployments).await?;
-    tracing::info!(deployment_id = id, access = access.map(AccessType::as_str), "deployment updated");
+    tracing::info!(deployment_id = %id, access = access.map(AccessType::as_str), "deployment updated");
     find(pool, settings, actor, id).await
 }
 
 /// Deletes the deployment; its token grants go with it, so cached tokens and routes are
 /// forgotten everywhere.
-pub async fn delete(pool: &db::Pool, caches: &Caches, actor: &Actor, id: i64) -> ServiceResult<()> {
+pub async fn delete(pool: &db::Pool, caches: &Caches, actor: &Actor, id: DeploymentId) -> ServiceResult<()> {
     if !repo::delete(pool, actor.organization_id, id).await? {
         return Err(ServiceError::NotFound(NOT_FOUND));
     }
     caches.invalidate(pool, Change::Deployments).await?;
-    tracing::info!(deployment_id = id, "deployment deleted");
+    tracing::info!(deployment_id = %id, "deployment deleted");
     Ok(())
 }
 
-pub async fn find(pool: &db::Pool, settings: &Settings, actor: &Actor, id: i64) -> ServiceResult<Deployment> {
+pub async fn find(pool: &db::Pool, settings: &Settings, actor: &Actor, id: DeploymentId) -> ServiceResult<Deployment> {
     let row = repo::find(pool, actor.organization_id, id).await?.ok_or(ServiceError::NotFound(NOT_FOUND))?;
     Ok(to_deployment(row, settings, actor))
 }
@@ -166,7 +166,7 @@ pub async fn find_by_name(
 
 /// The ids of the deployments `names` name, for grants given by name (REST API). A name that
 /// matches nothing is the caller's mistake; a failing database is not.
-pub async fn ids_by_name(pool: &db::Pool, actor: &Actor, names: &[String]) -> ServiceResult<Vec<i64>> {
+pub async fn ids_by_name(pool: &db::Pool, actor: &Actor, names: &[String]) -> ServiceResult<Vec<DeploymentId>> {
     let mut ids = Vec::with_capacity(names.len());
     for name in names {
         let missing = || InvalidInput::new(Field::Deployments, format!("There is no deployment named {name:?}."));

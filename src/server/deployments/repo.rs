@@ -2,12 +2,12 @@
 
 use sqlx::FromRow;
 
-use crate::domain::{AccessType, DeploymentName, Description, UpstreamUrl};
+use crate::domain::{AccessType, DeploymentId, DeploymentName, Description, OrganizationId, UpstreamUrl, UserId};
 use crate::server::db::{run, Db};
 
 #[derive(Debug, Clone, FromRow)]
 pub struct DeploymentRow {
-    pub id: i64,
+    pub id: DeploymentId,
     pub name: String,
     pub description: String,
     pub upstream_url: String,
@@ -25,14 +25,18 @@ const SELECT: &str = "select d.id, d.name, d.description, d.upstream_url, d.acce
         (select count(*) from api_token_deployments g where g.deployment_id = d.id) as token_count
     from deployments d left join users u on u.id = d.created_by";
 
-pub async fn list(db: impl Into<Db<'_>>, organization_id: i64) -> sqlx::Result<Vec<DeploymentRow>> {
+pub async fn list(db: impl Into<Db<'_>>, organization_id: OrganizationId) -> sqlx::Result<Vec<DeploymentRow>> {
     run!(db, |e| sqlx::query_as(&format!("{SELECT} where d.organization_id = $1 order by d.name"))
         .bind(organization_id)
         .fetch_all(e)
         .await)
 }
 
-pub async fn find(db: impl Into<Db<'_>>, organization_id: i64, id: i64) -> sqlx::Result<Option<DeploymentRow>> {
+pub async fn find(
+    db: impl Into<Db<'_>>,
+    organization_id: OrganizationId,
+    id: DeploymentId,
+) -> sqlx::Result<Option<DeploymentRow>> {
     run!(db, |e| sqlx::query_as(&format!("{SELECT} where d.organization_id = $1 and d.id = $2"))
         .bind(organization_id)
         .bind(id)
@@ -42,7 +46,7 @@ pub async fn find(db: impl Into<Db<'_>>, organization_id: i64, id: i64) -> sqlx:
 
 pub async fn find_by_name(
     db: impl Into<Db<'_>>,
-    organization_id: i64,
+    organization_id: OrganizationId,
     name: &DeploymentName,
 ) -> sqlx::Result<Option<DeploymentRow>> {
     run!(db, |e| sqlx::query_as(&format!("{SELECT} where d.organization_id = $1 and d.name = $2"))
@@ -53,17 +57,17 @@ pub async fn find_by_name(
 }
 
 pub struct NewRow<'a> {
-    pub organization_id: i64,
+    pub organization_id: OrganizationId,
     pub name: &'a DeploymentName,
     pub description: &'a Description,
     pub upstream_url: &'a UpstreamUrl,
     pub access: AccessType,
-    pub created_by: Option<i64>,
+    pub created_by: Option<UserId>,
     pub now: i64,
 }
 
 /// Inserts, returning the new id; `None` when the name is taken in the organization.
-pub async fn insert(db: impl Into<Db<'_>>, row: NewRow<'_>) -> sqlx::Result<Option<i64>> {
+pub async fn insert(db: impl Into<Db<'_>>, row: NewRow<'_>) -> sqlx::Result<Option<DeploymentId>> {
     let inserted = run!(db, |e| {
         sqlx::query_scalar(
         "insert into deployments (organization_id, name, description, upstream_url, access, created_by, created_at, updated_at)
@@ -91,7 +95,12 @@ pub struct Changes<'a> {
 }
 
 /// Updates; `false` when no such deployment exists in the organization.
-pub async fn update(db: impl Into<Db<'_>>, organization_id: i64, id: i64, changes: Changes<'_>) -> sqlx::Result<bool> {
+pub async fn update(
+    db: impl Into<Db<'_>>,
+    organization_id: OrganizationId,
+    id: DeploymentId,
+    changes: Changes<'_>,
+) -> sqlx::Result<bool> {
     let result = run!(db, |e| sqlx::query(
         "update deployments set description = coalesce($3, description), upstream_url = coalesce($4, upstream_url),
                                 access = coalesce($5, access), updated_at = $6
@@ -110,7 +119,7 @@ pub async fn update(db: impl Into<Db<'_>>, organization_id: i64, id: i64, change
 }
 
 /// Deletes (its token grants go with it, by foreign key); `false` when it did not exist.
-pub async fn delete(db: impl Into<Db<'_>>, organization_id: i64, id: i64) -> sqlx::Result<bool> {
+pub async fn delete(db: impl Into<Db<'_>>, organization_id: OrganizationId, id: DeploymentId) -> sqlx::Result<bool> {
     let result = run!(db, |e| sqlx::query("delete from deployments where organization_id = $1 and id = $2")
         .bind(organization_id)
         .bind(id)
@@ -123,8 +132,8 @@ pub async fn delete(db: impl Into<Db<'_>>, organization_id: i64, id: i64) -> sql
 /// Where the gateway sends a deployment's requests, and how it is exposed.
 #[derive(Debug, Clone, PartialEq, Eq, FromRow)]
 pub struct Route {
-    pub id: i64,
-    pub organization_id: i64,
+    pub id: DeploymentId,
+    pub organization_id: OrganizationId,
     pub upstream_url: String,
     pub access: AccessType,
 }

@@ -143,7 +143,7 @@ pub async fn forward(
             refusal(grpc, StatusCode::REQUEST_TIMEOUT, "The request body stalled; the gateway stopped waiting for it.")
         }
         Ok(Err(err)) => {
-            tracing::warn!(deployment_id = route.id, error = %err, "upstream request failed");
+            tracing::warn!(deployment_id = %route.id, error = %err, "upstream request failed");
             refusal(grpc, StatusCode::BAD_GATEWAY, "The deployment did not answer: its upstream is unreachable.")
         }
         Err(_) => refusal(grpc, StatusCode::GATEWAY_TIMEOUT, "The deployment did not answer in time."),

@@ -244,8 +244,8 @@ mod tests {
 
     fn route(id: i64) -> Option<Arc<Route>> {
         Some(Arc::new(Route {
-            id,
-            organization_id: 1,
+            id: crate::domain::DeploymentId::new(id),
+            organization_id: crate::domain::OrganizationId::new(1),
             upstream_url: "http://u".into(),
             access: crate::domain::AccessType::Public,
         }))
@@ -270,7 +270,7 @@ mod tests {
         assert_eq!(cache.get("summarize.acme").map(|r| r.is_some()), None);
         cache.insert("summarize.acme", route(1), cache.generation());
         cache.insert("nope.acme", None, cache.generation());
-        assert_eq!(cache.get("summarize.acme").unwrap().unwrap().id, 1);
+        assert_eq!(cache.get("summarize.acme").unwrap().unwrap().id.get(), 1);
         assert!(cache.get("nope.acme").unwrap().is_none());
         let stats = cache.stats();
         assert_eq!((stats.routes, stats.misses), (1, 1));
@@ -288,7 +288,7 @@ mod tests {
         cache.insert("s.acme", route(2), cache.generation());
         let stats = cache.stats();
         assert_eq!((stats.routes, stats.misses, stats.miss_bytes), (1, 0, 0));
-        assert_eq!(cache.get("s.acme").unwrap().unwrap().id, 2);
+        assert_eq!(cache.get("s.acme").unwrap().unwrap().id.get(), 2);
     }
 
     #[test]
@@ -301,7 +301,7 @@ mod tests {
             let stats = cache.stats();
             assert!(stats.misses <= misses.entries, "{stats:?}");
         }
-        assert_eq!(cache.get("real.acme").unwrap().unwrap().id, 1, "the flood evicted a real route");
+        assert_eq!(cache.get("real.acme").unwrap().unwrap().id.get(), 1, "the flood evicted a real route");
         assert!(is_cached(&cache, "unknown-9999.acme"), "the newest miss is kept");
         assert!(!is_cached(&cache, "unknown-0.acme"));
     }

@@ -1,12 +1,12 @@
 //! `/api/v2/deployments`: the same rules and messages as the console's Deployments page.
 
 use axum::{
-    extract::{rejection::JsonRejection, Path, Query, State},
+    extract::{Path, Query, State},
     http::StatusCode,
     Json,
 };
 
-use super::{auth, schema, Developer, Paging, RestError};
+use super::{auth, schema, Developer, JsonObject, Paging, RestError};
 use crate::domain::AccessType;
 use crate::server::{
     deployments::{self, Deployment, DeploymentChanges, NewDeployment},
@@ -133,9 +133,8 @@ pub async fn get_one(
 pub async fn create(
     developer: Developer,
     State(state): State<AppState>,
-    body: Result<Json<schema::CreateDeployment>, JsonRejection>,
+    JsonObject(body): JsonObject<schema::CreateDeployment>,
 ) -> Result<(StatusCode, Json<schema::Deployment>), RestError> {
-    let Json(body) = body?;
     let new = NewDeployment::parse(&body.name, &body.description, &body.upstream_url, body.access_type.as_deref())?;
     let created = deployments::create(&state.pool, &state.settings, &state.caches, &developer.actor, new).await?;
     Ok((StatusCode::CREATED, Json(to_schema(created, &developer))))
@@ -152,9 +151,8 @@ pub async fn update(
     developer: Developer,
     State(state): State<AppState>,
     Path(name): Path<String>,
-    body: Result<Json<schema::UpdateDeployment>, JsonRejection>,
+    JsonObject(body): JsonObject<schema::UpdateDeployment>,
 ) -> Result<Json<schema::Deployment>, RestError> {
-    let Json(body) = body?;
     let changes = DeploymentChanges::parse(
         body.description.as_deref(),
         body.upstream_url.as_deref(),
@@ -182,9 +180,8 @@ pub async fn replace(
     developer: Developer,
     State(state): State<AppState>,
     Path(name): Path<String>,
-    body: Result<Json<schema::ReplaceDeployment>, JsonRejection>,
+    JsonObject(body): JsonObject<schema::ReplaceDeployment>,
 ) -> Result<Json<schema::Deployment>, RestError> {
-    let Json(body) = body?;
     let current = find(&state, &developer, &name).await?;
     refuse_bentocloud_settings(&body, &current)?;
     let mut changes = DeploymentChanges::parse(

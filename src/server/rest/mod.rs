@@ -4,6 +4,7 @@
 //! console, and shape the answer.
 
 mod auth;
+mod body;
 mod cli_login;
 mod deployments;
 mod error;
@@ -18,6 +19,7 @@ use tower_http::limit::RequestBodyLimitLayer;
 use utoipa::OpenApi;
 
 pub use auth::Developer;
+pub use body::JsonObject;
 pub use error::RestError;
 
 use super::AppState;

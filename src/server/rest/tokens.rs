@@ -2,12 +2,12 @@
 //! secret is in the create response only.
 
 use axum::{
-    extract::{rejection::JsonRejection, Path, Query, State},
+    extract::{Path, Query, State},
     Json,
 };
 
-use super::{auth, schema, Developer, Paging, RestError};
-use crate::domain::{Description, Expiration, Field, Grants, InvalidInput, TokenName, TokenTypes};
+use super::{auth, schema, Developer, JsonObject, Paging, RestError};
+use crate::domain::{Description, Expiration, Field, Grants, InvalidInput, TokenId, TokenName, TokenTypes};
 use crate::server::{
     db, deployments,
     error::ServiceError,
@@ -46,7 +46,7 @@ fn to_schema(token: Token, developer: &Developer, secret: Option<String>, now: i
     }
 }
 
-fn token_id(uid: &str) -> Result<i64, RestError> {
+fn token_id(uid: &str) -> Result<TokenId, RestError> {
     uid.strip_prefix("tok-")
         .and_then(|id| id.parse().ok())
         .ok_or_else(|| RestError::from(ServiceError::NotFound(tokens::NOT_FOUND)))
@@ -91,9 +91,8 @@ pub async fn get_one(
 pub async fn create(
     developer: Developer,
     State(state): State<AppState>,
-    body: Result<Json<schema::CreateApiToken>, JsonRejection>,
+    JsonObject(body): JsonObject<schema::CreateApiToken>,
 ) -> Result<Json<schema::ApiToken>, RestError> {
-    let Json(body) = body?;
     let now = db::now();
     let name = TokenName::parse(&body.name)?;
     let description = Description::parse(body.description.as_deref().unwrap_or_default())?;
@@ -124,10 +123,9 @@ pub async fn update(
     developer: Developer,
     State(state): State<AppState>,
     Path(uid): Path<String>,
-    body: Result<Json<schema::UpdateApiToken>, JsonRejection>,
+    JsonObject(body): JsonObject<schema::UpdateApiToken>,
 ) -> Result<Json<schema::ApiToken>, RestError> {
     let id = token_id(&uid)?;
-    let Json(body) = body?;
     let grants = match (body.all_deployments, body.deployments) {
         (None, None) => None,
         (all, names) => {
@@ -159,12 +157,15 @@ pub async fn regenerate(
     body: axum::body::Bytes,
 ) -> Result<Json<schema::ApiToken>, RestError> {
     let id = token_id(&uid)?;
-    // No body at all keeps the expiry, as `{}` does.
+    // No body at all keeps the expiry, as `{}` does; a body is a JSON object (see JsonObject).
     let body: schema::RegenerateApiToken = if body.iter().all(u8::is_ascii_whitespace) {
         schema::RegenerateApiToken::default()
     } else {
-        serde_json::from_slice(&body)
-            .map_err(|err| RestError::bad_request(format!("The request body is not valid: {err}")))?
+        let object: serde_json::Map<String, serde_json::Value> = serde_json::from_slice(&body)
+            .map_err(|err| RestError::bad_request(format!("The request body must be a JSON object: {err}")))?;
+        serde_json::from_value(serde_json::Value::Object(object)).map_err(|err| {
+            RestError::new(axum::http::StatusCode::UNPROCESSABLE_ENTITY, format!("Invalid request body: {err}"))
+        })?
     };
     let now = db::now();
     let expiration = match body.expired_at {

@@ -77,7 +77,7 @@ impl TokenCache {
     }
 
     /// A token was deleted.
-    pub fn forget_token(&self, id: i64) {
+    pub fn forget_token(&self, id: crate::domain::TokenId) {
         let mut entries = self.0.entries.write().unwrap_or_else(|poisoned| poisoned.into_inner());
         self.0.generation.fetch_add(1, Ordering::AcqRel);
         entries.retain(|_, entry| entry.token.id != id);
@@ -110,14 +110,15 @@ mod tests {
     use super::*;
 
     fn token(id: i64) -> VerifiedToken {
+        use crate::domain::{DeploymentId, OrganizationId, TokenId, UserId};
         VerifiedToken {
-            id,
-            organization_id: 1,
-            user_id: Some(1),
+            id: TokenId::new(id),
+            organization_id: OrganizationId::new(1),
+            user_id: Some(UserId::new(1)),
             is_user: true,
             is_developer: false,
             all_deployments: false,
-            deployment_ids: vec![7],
+            deployment_ids: vec![DeploymentId::new(7)],
         }
     }
 
@@ -129,7 +130,7 @@ mod tests {
         cache.insert(&b, token(2), Some(100), 0, cache.generation());
         assert_eq!(cache.get(&a).unwrap().token, token(1));
         assert_eq!(cache.get(&b).unwrap().expires_at, Some(100));
-        cache.forget_token(1);
+        cache.forget_token(crate::domain::TokenId::new(1));
         assert!(cache.get(&a).is_none());
         assert!(cache.get(&b).is_some());
         cache.clear();
@@ -141,7 +142,7 @@ mod tests {
         let cache = TokenCache::default();
         let seen = cache.generation();
         // ... the database is read; meanwhile the token is deleted ...
-        cache.forget_token(4);
+        cache.forget_token(crate::domain::TokenId::new(4));
         let entry = cache.insert(&TokenDigest([4; 32]), token(4), None, 0, seen);
         assert_eq!(entry.token, token(4), "the caller still gets what it read");
         assert!(cache.get(&TokenDigest([4; 32])).is_none(), "but it is not cached");

@@ -19,7 +19,10 @@ use super::{
     gateway::Gateway,
     Settings,
 };
-use crate::domain::{AccessType, Description, Expiration, Field, Grants, InvalidInput, TokenName, TokenTypes};
+use crate::domain::{
+    AccessType, DeploymentId, Description, Expiration, Field, Grants, InvalidInput, OrganizationId, TokenId, TokenName,
+    TokenTypes, UserId,
+};
 
 /// `last_used_at` is written at most once a minute per token, so verification stays a read.
 pub const LAST_USED_INTERVAL: i64 = 60;
@@ -29,7 +32,7 @@ pub const NOT_FOUND: &str = "This API token does not exist; it may have been del
 /// A token as the services hand it out: never its secret, which is not stored.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Token {
-    pub id: i64,
+    pub id: TokenId,
     pub name: String,
     pub description: String,
     pub is_user: bool,
@@ -62,7 +65,7 @@ impl Token {
 /// A deployment a User token may call.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Grant {
-    pub id: i64,
+    pub id: DeploymentId,
     pub name: String,
     pub access: AccessType,
     pub upstream_url: String,
@@ -132,13 +135,13 @@ pub async fn create(pool: &db::Pool, actor: &Actor, new: NewToken) -> ServiceRes
     let mut tx = db::begin_write(pool).await?;
     let (id, secret) = insert(&mut tx, actor, &new).await?;
     tx.commit().await?;
-    tracing::info!(token_id = id, prefix = secret.display_prefix(), "API token created");
+    tracing::info!(token_id = %id, prefix = secret.display_prefix(), "API token created");
     let token = find(pool, actor, id).await?;
     Ok((token, secret))
 }
 
 /// Inserts a new token and its grants in `tx` (which the caller commits); its id and secret.
-pub async fn insert(tx: &mut db::Tx, actor: &Actor, new: &NewToken) -> ServiceResult<(i64, TokenSecret)> {
+pub async fn insert(tx: &mut db::Tx, actor: &Actor, new: &NewToken) -> ServiceResult<(TokenId, TokenSecret)> {
     let secret = TokenSecret::generate();
     let grants = new.types.grants().map(Grants::deployments).unwrap_or_default();
     check_deployments_exist(tx, actor, grants).await?;
@@ -163,7 +166,7 @@ pub async fn insert(tx: &mut db::Tx, actor: &Actor, new: &NewToken) -> ServiceRe
     Ok((id, secret))
 }
 
-async fn check_deployments_exist(tx: &mut db::Tx, actor: &Actor, ids: &[i64]) -> ServiceResult<()> {
+async fn check_deployments_exist(tx: &mut db::Tx, actor: &Actor, ids: &[DeploymentId]) -> ServiceResult<()> {
     if repo::count_deployments(tx, actor.organization_id, ids).await? != ids.len() as i64 {
         let message = "A chosen deployment does not exist; it may have been deleted. Choose again.";
         return Err(InvalidInput::new(Field::Deployments, message).into());
@@ -190,7 +193,7 @@ pub async fn update(
     pool: &db::Pool,
     caches: &Caches,
     actor: &Actor,
-    id: i64,
+    id: TokenId,
     changes: TokenChanges,
 ) -> ServiceResult<Token> {
     let mut tx = db::begin_write(pool).await?;
@@ -216,7 +219,7 @@ pub async fn update(
     if changes.grants.is_some() {
         caches.invalidate(pool, Change::Token(id)).await?;
     }
-    tracing::info!(token_id = id, grants_changed = changes.grants.is_some(), "API token edited");
+    tracing::info!(token_id = %id, grants_changed = changes.grants.is_some(), "API token edited");
     find(pool, actor, id).await
 }
 
@@ -226,7 +229,7 @@ pub async fn regenerate(
     pool: &db::Pool,
     caches: &Caches,
     actor: &Actor,
-    id: i64,
+    id: TokenId,
     expiration: Option<Expiration>,
 ) -> ServiceResult<(Token, TokenSecret)> {
     let secret = TokenSecret::generate();
@@ -238,7 +241,7 @@ pub async fn regenerate(
         return Err(ServiceError::NotFound(NOT_FOUND));
     }
     caches.invalidate(pool, Change::Token(id)).await?;
-    tracing::info!(token_id = id, prefix = secret.display_prefix(), "API token regenerated");
+    tracing::info!(token_id = %id, prefix = secret.display_prefix(), "API token regenerated");
     Ok((find(pool, actor, id).await?, secret))
 }
 
@@ -307,23 +310,23 @@ pub async fn usage(
     Usage { login_command, curl_examples }
 }
 
-pub async fn delete(pool: &db::Pool, caches: &Caches, actor: &Actor, id: i64) -> ServiceResult<()> {
+pub async fn delete(pool: &db::Pool, caches: &Caches, actor: &Actor, id: TokenId) -> ServiceResult<()> {
     if !repo::delete(pool, actor.organization_id, id).await? {
         return Err(ServiceError::NotFound(NOT_FOUND));
     }
     caches.invalidate(pool, Change::Token(id)).await?;
-    tracing::info!(token_id = id, "API token deleted");
+    tracing::info!(token_id = %id, "API token deleted");
     Ok(())
 }
 
-pub async fn find(pool: &db::Pool, actor: &Actor, id: i64) -> ServiceResult<Token> {
+pub async fn find(pool: &db::Pool, actor: &Actor, id: TokenId) -> ServiceResult<Token> {
     let row = repo::find(pool, actor.organization_id, id).await?.ok_or(ServiceError::NotFound(NOT_FOUND))?;
     Ok(with_grants(pool, vec![row]).await?.remove(0))
 }
 
 async fn with_grants(pool: &db::Pool, rows: Vec<repo::TokenRow>) -> ServiceResult<Vec<Token>> {
-    let ids: Vec<i64> = rows.iter().map(|row| row.id).collect();
-    let mut grants: HashMap<i64, Vec<Grant>> = HashMap::new();
+    let ids: Vec<TokenId> = rows.iter().map(|row| row.id).collect();
+    let mut grants: HashMap<TokenId, Vec<Grant>> = HashMap::new();
     for grant in repo::grants(pool, &ids).await? {
         grants.entry(grant.token_id).or_default().push(Grant {
             id: grant.deployment_id,
@@ -363,21 +366,21 @@ pub fn bearer_token(headers: &http::HeaderMap) -> Option<&str> {
 /// Who a valid token belongs to and what it grants.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct VerifiedToken {
-    pub id: i64,
-    pub organization_id: i64,
-    pub user_id: Option<i64>,
+    pub id: TokenId,
+    pub organization_id: OrganizationId,
+    pub user_id: Option<UserId>,
     pub is_user: bool,
     pub is_developer: bool,
     /// A User token for every Protected deployment of its organization.
     pub all_deployments: bool,
     /// Deployments a User token may call (empty for Developer-only tokens).
-    pub deployment_ids: Vec<i64>,
+    pub deployment_ids: Vec<DeploymentId>,
 }
 
 impl VerifiedToken {
     /// Whether this is a User token that may call the deployment `deployment_id` of the
     /// organization `organization_id`.
-    pub fn may_call(&self, organization_id: i64, deployment_id: i64) -> bool {
+    pub fn may_call(&self, organization_id: OrganizationId, deployment_id: DeploymentId) -> bool {
         self.is_user
             && organization_id == self.organization_id
             && (self.all_deployments || self.deployment_ids.contains(&deployment_id))
@@ -447,7 +450,7 @@ pub async fn verify(
         tokio::spawn(async move {
             let from = client.map(|ip| ip.to_string());
             if let Err(err) = repo::touch(&pool, id, now, from.as_deref(), LAST_USED_INTERVAL).await {
-                tracing::warn!(token_id = id, error = %err, "could not record token use");
+                tracing::warn!(token_id = %id, error = %err, "could not record token use");
             }
         });
     }

@@ -4,13 +4,13 @@
 use sqlx::FromRow;
 
 use super::secret::TokenDigest;
-use crate::domain::AccessType;
+use crate::domain::{AccessType, DeploymentId, OrganizationId, TokenId, UserId};
 use crate::server::db::{run, Db, Tx};
 
 /// A token as listed: never its secret, which is not stored.
 #[derive(Debug, Clone, FromRow)]
 pub struct TokenRow {
-    pub id: i64,
+    pub id: TokenId,
     pub name: String,
     pub description: String,
     pub is_user: bool,
@@ -28,8 +28,8 @@ pub struct TokenRow {
 /// A deployment a token is granted, for display.
 #[derive(Debug, Clone, FromRow)]
 pub struct GrantRow {
-    pub token_id: i64,
-    pub deployment_id: i64,
+    pub token_id: TokenId,
+    pub deployment_id: DeploymentId,
     pub name: String,
     pub access: AccessType,
     pub upstream_url: String,
@@ -38,9 +38,9 @@ pub struct GrantRow {
 /// What verification needs, found by digest.
 #[derive(Debug, Clone, FromRow)]
 pub struct Credential {
-    pub id: i64,
-    pub organization_id: i64,
-    pub created_by: Option<i64>,
+    pub id: TokenId,
+    pub organization_id: OrganizationId,
+    pub created_by: Option<UserId>,
     pub is_user: bool,
     pub is_developer: bool,
     pub all_deployments: bool,
@@ -90,7 +90,7 @@ fn filter_sql(status: Status) -> String {
 /// One page of tokens, newest first.
 pub async fn page(
     db: impl Into<Db<'_>>,
-    organization_id: i64,
+    organization_id: OrganizationId,
     filter: &Filter<'_>,
     limit: i64,
     offset: i64,
@@ -111,7 +111,11 @@ pub async fn page(
 
 /// How many tokens match the filter, and how many of the organization's tokens (whatever the
 /// filter) expire soon: one pass for both.
-pub async fn count(db: impl Into<Db<'_>>, organization_id: i64, filter: &Filter<'_>) -> sqlx::Result<(i64, i64)> {
+pub async fn count(
+    db: impl Into<Db<'_>>,
+    organization_id: OrganizationId,
+    filter: &Filter<'_>,
+) -> sqlx::Result<(i64, i64)> {
     let matching = filter_sql(filter.status);
     run!(db, |e| sqlx::query_as(&format!(
         "select coalesce(sum(case when {matching} then 1 else 0 end), 0),
@@ -126,7 +130,11 @@ pub async fn count(db: impl Into<Db<'_>>, organization_id: i64, filter: &Filter<
     .await)
 }
 
-pub async fn find(db: impl Into<Db<'_>>, organization_id: i64, id: i64) -> sqlx::Result<Option<TokenRow>> {
+pub async fn find(
+    db: impl Into<Db<'_>>,
+    organization_id: OrganizationId,
+    id: TokenId,
+) -> sqlx::Result<Option<TokenRow>> {
     run!(db, |e| sqlx::query_as(&format!("{SELECT} where t.organization_id = $1 and t.id = $2"))
         .bind(organization_id)
         .bind(id)
@@ -135,13 +143,13 @@ pub async fn find(db: impl Into<Db<'_>>, organization_id: i64, id: i64) -> sqlx:
 }
 
 /// The grants of the given tokens, for display.
-pub async fn grants(db: impl Into<Db<'_>>, token_ids: &[i64]) -> sqlx::Result<Vec<GrantRow>> {
+pub async fn grants(db: impl Into<Db<'_>>, token_ids: &[TokenId]) -> sqlx::Result<Vec<GrantRow>> {
     if token_ids.is_empty() {
         return Ok(Vec::new());
     }
     // The ids are integers from our own query, so inlining them is safe; it keeps this one
     // query for a whole page on any database.
-    let ids = token_ids.iter().map(i64::to_string).collect::<Vec<_>>().join(",");
+    let ids = token_ids.iter().map(TokenId::to_string).collect::<Vec<_>>().join(",");
     run!(db, |e| sqlx::query_as(&format!(
         "select g.token_id, g.deployment_id, d.name, d.access, d.upstream_url
          from api_token_deployments g join deployments d on d.id = g.deployment_id
@@ -158,8 +166,8 @@ fn like_pattern(search: &str) -> String {
 }
 
 pub struct NewRow<'a> {
-    pub organization_id: i64,
-    pub created_by: Option<i64>,
+    pub organization_id: OrganizationId,
+    pub created_by: Option<UserId>,
     pub name: &'a str,
     pub name_key: &'a str,
     pub description: &'a str,
@@ -173,7 +181,7 @@ pub struct NewRow<'a> {
 }
 
 /// Inserts, returning the id; `None` when the name is taken in the organization.
-pub async fn insert(db: &mut Tx, row: NewRow<'_>) -> sqlx::Result<Option<i64>> {
+pub async fn insert(db: &mut Tx, row: NewRow<'_>) -> sqlx::Result<Option<TokenId>> {
     let inserted = run!(db, |e| sqlx::query_scalar(
         "insert into api_tokens (organization_id, created_by, name, name_key, description, is_user, is_developer,
                                  all_deployments, digest, prefix, expires_at, created_at)
@@ -196,7 +204,7 @@ pub async fn insert(db: &mut Tx, row: NewRow<'_>) -> sqlx::Result<Option<i64>> {
     crate::server::db::none_if_taken(inserted)
 }
 
-pub async fn name_taken(db: impl Into<Db<'_>>, organization_id: i64, name_key: &str) -> sqlx::Result<bool> {
+pub async fn name_taken(db: impl Into<Db<'_>>, organization_id: OrganizationId, name_key: &str) -> sqlx::Result<bool> {
     run!(db, |e| sqlx::query_scalar(
         "select exists (select 1 from api_tokens where organization_id = $1 and name_key = $2)"
     )
@@ -207,7 +215,11 @@ pub async fn name_taken(db: impl Into<Db<'_>>, organization_id: i64, name_key: &
 }
 
 /// How many of `deployment_ids` exist in the organization.
-pub async fn count_deployments(db: &mut Tx, organization_id: i64, deployment_ids: &[i64]) -> sqlx::Result<i64> {
+pub async fn count_deployments(
+    db: &mut Tx,
+    organization_id: OrganizationId,
+    deployment_ids: &[DeploymentId],
+) -> sqlx::Result<i64> {
     let mut found = 0;
     for id in deployment_ids {
         let exists: bool = run!(&mut *db, |e| sqlx::query_scalar(
@@ -222,7 +234,7 @@ pub async fn count_deployments(db: &mut Tx, organization_id: i64, deployment_ids
     Ok(found)
 }
 
-pub async fn insert_grant(db: &mut Tx, token_id: i64, deployment_id: i64) -> sqlx::Result<()> {
+pub async fn insert_grant(db: &mut Tx, token_id: TokenId, deployment_id: DeploymentId) -> sqlx::Result<()> {
     run!(db, |e| sqlx::query("insert into api_token_deployments (token_id, deployment_id) values ($1, $2)")
         .bind(token_id)
         .bind(deployment_id)
@@ -233,7 +245,7 @@ pub async fn insert_grant(db: &mut Tx, token_id: i64, deployment_id: i64) -> sql
 }
 
 /// Deletes (grants go with it); `false` when it did not exist.
-pub async fn delete(db: impl Into<Db<'_>>, organization_id: i64, id: i64) -> sqlx::Result<bool> {
+pub async fn delete(db: impl Into<Db<'_>>, organization_id: OrganizationId, id: TokenId) -> sqlx::Result<bool> {
     let result = run!(db, |e| sqlx::query("delete from api_tokens where organization_id = $1 and id = $2")
         .bind(organization_id)
         .bind(id)
@@ -253,7 +265,7 @@ pub async fn find_credential(db: impl Into<Db<'_>>, digest: &TokenDigest) -> sql
     .await)
 }
 
-pub async fn granted_deployment_ids(db: impl Into<Db<'_>>, token_id: i64) -> sqlx::Result<Vec<i64>> {
+pub async fn granted_deployment_ids(db: impl Into<Db<'_>>, token_id: TokenId) -> sqlx::Result<Vec<DeploymentId>> {
     run!(db, |e| sqlx::query_scalar(
         "select deployment_id from api_token_deployments where token_id = $1 order by deployment_id"
     )
@@ -266,7 +278,7 @@ pub async fn granted_deployment_ids(db: impl Into<Db<'_>>, token_id: i64) -> sql
 /// per token (the `where` makes concurrent updates harmless).
 pub async fn touch(
     db: impl Into<Db<'_>>,
-    id: i64,
+    id: TokenId,
     now: i64,
     from: Option<&str>,
     min_interval: i64,
@@ -289,8 +301,8 @@ pub async fn touch(
 /// `Some(false)` when the token does not exist.
 pub async fn update_details(
     db: &mut Tx,
-    organization_id: i64,
-    id: i64,
+    organization_id: OrganizationId,
+    id: TokenId,
     name: &str,
     name_key: &str,
     description: &str,
@@ -310,7 +322,12 @@ pub async fn update_details(
 }
 
 /// Replaces a User token's grants: every deployment (`all`), or exactly `deployment_ids`.
-pub async fn replace_grants(db: &mut Tx, token_id: i64, all: bool, deployment_ids: &[i64]) -> sqlx::Result<()> {
+pub async fn replace_grants(
+    db: &mut Tx,
+    token_id: TokenId,
+    all: bool,
+    deployment_ids: &[DeploymentId],
+) -> sqlx::Result<()> {
     run!(&mut *db, |e| sqlx::query("update api_tokens set all_deployments = $2 where id = $1")
         .bind(token_id)
         .bind(all)
@@ -332,8 +349,8 @@ pub async fn replace_grants(db: &mut Tx, token_id: i64, all: bool, deployment_id
 /// `expires_at` is given, a new expiry; `false` when it does not exist.
 pub async fn replace_secret(
     db: impl Into<Db<'_>>,
-    organization_id: i64,
-    id: i64,
+    organization_id: OrganizationId,
+    id: TokenId,
     digest: &TokenDigest,
     prefix: &str,
     expires_at: Option<Option<i64>>,
