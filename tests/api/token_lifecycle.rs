@@ -268,6 +268,14 @@ async fn the_rest_api_edits_and_regenerates_tokens() {
     assert_eq!(status, 422);
     let (status, _) = rest(&f.app, &developer, Method::PATCH, &path, Some(json!({ "type": "developer" }))).await;
     assert!(status == 400 || status == 422, "unknown fields are refused: {status}");
+    // serde would read the struct from an array, field by field: a body is an object.
+    let (status, _) = rest(&f.app, &developer, Method::PATCH, &path, Some(json!([null, null]))).await;
+    assert_eq!(status, 422, "an array is not an edit");
+    let (status, _) =
+        rest(&f.app, &developer, Method::POST, "/api/v2/deployments", Some(json!(["x", "http://u"]))).await;
+    assert_eq!(status, 422, "nor a deployment");
+    let (status, _) = rest(&f.app, &developer, Method::POST, &format!("{path}/regenerate"), Some(json!([null]))).await;
+    assert_eq!(status, 400, "nor a regenerate");
 
     let regenerate = format!("{path}/regenerate");
     let (status, kept) = rest(&f.app, &developer, Method::POST, &regenerate, None).await;
