@@ -41,7 +41,7 @@ end
 local n = 0
 request = function()
   n = n + 1
-  local body = "name=bench-" .. id .. "-" .. n .. "&description=&developer=on&expiration=never"
+  local body = "name=bench-" .. id .. "-" .. n .. "&description=&developer=on&expiration=never&confirm_never=on"
   return wrk.format("POST", "/rpc/create_api_token", nil, body)
 end
 LUA
@@ -65,7 +65,7 @@ measure() { # measure ENGINE DATABASE_URL
   local user developer
   user="$(console_token "name=bench-user&user=on&deployment_ids[]=1")"
   developer="$(console_token "name=bench-developer&developer=on")"
-  for i in $(seq 998); do console_rpc create_api_token "name=filler-$i&description=&developer=on&expiration=never" >/dev/null; done
+  for i in $(seq 998); do console_rpc create_api_token "name=filler-$i&description=&developer=on&expiration=never&confirm_never=on" >/dev/null; done
   local cookie host
   cookie="bento_console_session=$(awk '$6 == "bento_console_session" {print $7}' "$work/cookies")"
   host="fast.bench.apps.localhost:$port"

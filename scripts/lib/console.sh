@@ -53,6 +53,6 @@ console_sign_in() {
 
 # console_token FORM: creates a token (name=...&user=on&...) and prints its secret.
 console_token() {
-  console_rpc create_api_token "description=&expiration=never&$1" |
+  console_rpc create_api_token "description=&expiration=never&confirm_never=on&$1" |
     python3 -c 'import json, sys; print(json.load(sys.stdin)["secret"])'
 }
