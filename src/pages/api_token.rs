@@ -6,11 +6,9 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::{use_params_map, use_query_map};
 
-use super::api_tokens::{DeploymentPicker, Reveal};
-use crate::api::deployments::list_deployments;
+use super::api_tokens::{grantable_while, revealed_after_redirect, DeploymentPicker, Reveal, RevealAfterRedirect};
 use crate::api::tokens::{
-    find_api_token, take_revealed_token, ApiToken, FoundToken, ListPosition, RegenerateApiToken, UpdateApiToken,
-    KEEP_EXPIRY, TOKEN,
+    find_api_token, ApiToken, FoundToken, ListPosition, RegenerateApiToken, UpdateApiToken, KEEP_EXPIRY, TOKEN,
 };
 use crate::api::AppError;
 use crate::components::{
@@ -90,27 +88,8 @@ pub fn ApiTokenPage() -> impl IntoView {
             }
         },
     );
-    // Loaded at page level while the Edit dialog is open (see the list page for why).
-    let grantable = Resource::new(
-        move || dialog.get() == DialogState::Edit,
-        |open| async move {
-            if open {
-                Some(list_deployments().await)
-            } else {
-                None
-            }
-        },
-    );
-    let created_without_js = Resource::new(
-        move || query.read().get("created").is_some(),
-        |created| async move {
-            if created {
-                take_revealed_token().await
-            } else {
-                Ok(None)
-            }
-        },
-    );
+    let grantable = grantable_while(move || dialog.get() == DialogState::Edit);
+    let created_without_js = revealed_after_redirect(query);
     let here = move || id.get().map(crate::api::tokens::token_href).unwrap_or_else(|| "/api_tokens".into());
 
     view! {
@@ -154,23 +133,7 @@ pub fn ApiTokenPage() -> impl IntoView {
                     }
                 })
             }}
-            {move || {
-                let back = here();
-                Suspend::new(async move {
-                    created_without_js
-                        .await
-                        .ok()
-                        .flatten()
-                        .map(|created| {
-                            let guard = CloseGuard::default();
-                            view! {
-                                <Modal close_href=back.clone() labelled_by="token-dialog-title" guard>
-                                    <Reveal created done_href=back guard made="regenerated" />
-                                </Modal>
-                            }
-                        })
-                })
-            }}
+            <RevealAfterRedirect revealed=created_without_js back=Signal::derive(here) made="regenerated" />
         </Transition>
     }
 }

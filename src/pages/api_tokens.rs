@@ -80,21 +80,8 @@ pub fn ApiTokensPage() -> impl IntoView {
         create.value().set(None);
         delete.value().set(None);
     });
-    // The deployments a User token can be granted, loaded while the Create dialog is open. It is
-    // created here, not in the dialog: a resource created inside a Suspense's children is
-    // created again each time server rendering walks them again, outside the request's context
-    // ("AppState missing"), and the page then failed to hydrate now and then
-    // (leptos-rs/leptos#4866).
-    let grantable = Resource::new(
-        move || dialog.get() == DialogState::Create,
-        |open| async move {
-            if open {
-                Some(list_deployments().await)
-            } else {
-                None
-            }
-        },
-    );
+    // The deployments a User token can be granted, while the Create dialog is open.
+    let grantable = grantable_while(move || dialog.get() == DialogState::Create);
     // The token the Delete dialog names, looked up by id: it may be on any page of the list.
     let doomed = Resource::new(
         move || match dialog.get() {
@@ -108,17 +95,7 @@ pub fn ApiTokensPage() -> impl IntoView {
             }
         },
     );
-    // A token created by a form posted without JavaScript is shown once, after the redirect.
-    let created_without_js = Resource::new(
-        move || query.read().get("created").is_some(),
-        |created| async move {
-            if created {
-                take_revealed_token().await
-            } else {
-                Ok(None)
-            }
-        },
-    );
+    let created_without_js = revealed_after_redirect(query);
 
     view! {
         <Title text="API Tokens" />
@@ -159,23 +136,7 @@ pub fn ApiTokensPage() -> impl IntoView {
                     doomed.await.map(|found| view! { <DeleteDialog found action=delete at /> })
                 })
             }}
-            {move || {
-                let back = position.get().href(None);
-                Suspend::new(async move {
-                    created_without_js
-                        .await
-                        .ok()
-                        .flatten()
-                        .map(|created| {
-                            let guard = CloseGuard::default();
-                            view! {
-                                <Modal close_href=back.clone() labelled_by="token-dialog-title" guard>
-                                    <Reveal created done_href=back guard />
-                                </Modal>
-                            }
-                        })
-                })
-            }}
+            <RevealAfterRedirect revealed=created_without_js back=Signal::derive(move || position.get().href(None)) />
         </Transition>
     }
 }
@@ -659,6 +620,64 @@ fn DeleteDialog(
         </Modal>
     }
     .into_any()
+}
+
+/// The deployments a User token can be granted, loaded while `open()` (a dialog that offers
+/// them is open). Pages create it at their top level, not in the dialog: a resource created
+/// inside a Suspense's children is created again each time server rendering walks them again,
+/// outside the request's context ("AppState missing"), and the page then failed to hydrate now
+/// and then (leptos-rs/leptos#4866).
+pub(super) fn grantable_while(
+    open: impl Fn() -> bool + Send + Sync + 'static,
+) -> Resource<Option<Result<DeploymentList, AppError>>> {
+    Resource::new(open, |open| async move {
+        if open {
+            Some(list_deployments().await)
+        } else {
+            None
+        }
+    })
+}
+
+/// The token made by a form posted without JavaScript, shown once after the redirect (the URL
+/// then says `created`).
+pub(super) fn revealed_after_redirect(
+    query: Memo<leptos_router::params::ParamsMap>,
+) -> Resource<Result<Option<CreatedToken>, AppError>> {
+    Resource::new(
+        move || query.read().get("created").is_some(),
+        |created| async move {
+            if created {
+                take_revealed_token().await
+            } else {
+                Ok(None)
+            }
+        },
+    )
+}
+
+/// The reveal of [`revealed_after_redirect`], as a dialog that closes to `back`.
+#[component]
+pub(super) fn RevealAfterRedirect(
+    revealed: Resource<Result<Option<CreatedToken>, AppError>>,
+    back: Signal<String>,
+    /// What happened, for the heading.
+    #[prop(default = "created")]
+    made: &'static str,
+) -> impl IntoView {
+    move || {
+        let back = back.get();
+        Suspend::new(async move {
+            revealed.await.ok().flatten().map(|created| {
+                let guard = CloseGuard::default();
+                view! {
+                    <Modal close_href=back.clone() labelled_by="token-dialog-title" guard>
+                        <Reveal created done_href=back guard made />
+                    </Modal>
+                }
+            })
+        })
+    }
 }
 
 /// The list's place, posted with a form so that the redirect after it goes back there.
