@@ -103,6 +103,9 @@ for (const size of [DESKTOP, PHONE]) {
         ["tokens", "/api_tokens"],
         ["token-create", "/api_tokens?create"],
         ["token-delete", `/api_tokens?delete=${tokenId}`],
+        ["token-page", `/api_tokens/${tokenId}`],
+        ["token-regenerate", `/api_tokens/${tokenId}?regenerate`],
+        ["token-edit", `/api_tokens/${tokenId}?edit`],
       ]) {
         await page.goto(`${server.baseURL}${path}`);
         await settled(page);

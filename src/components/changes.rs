@@ -47,13 +47,14 @@ impl Default for Changes {
     }
 }
 
-/// The status line. It is in the page from the start (empty), as a live region must be for
-/// what appears in it to be announced.
+/// The status line. The live region is in the page from the start (empty), as it must be for
+/// what appears in it to be announced; the message's box appears with the message (`:empty`
+/// did not hide an empty one rendered inside a Suspense).
 #[component]
 pub fn StatusLine(changes: Changes) -> impl IntoView {
     view! {
         <div class="status-line" role="status">
-            <p class="alert success">{move || changes.said.get().unwrap_or_default()}</p>
+            {move || changes.said.get().map(|said| view! { <p class="alert success">{said}</p> })}
         </div>
     }
 }
