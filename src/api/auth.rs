@@ -4,18 +4,28 @@ use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 
 use super::AppError;
+use crate::domain::Role;
 
 /// The signed-in user and their organization, as the console shell shows them.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Account {
     pub user_name: String,
     pub email: String,
-    pub is_admin: bool,
+    pub role: Role,
     pub organization_name: String,
 }
 
-// `login`, `setup` and `setup_available` work without a session: `server::guard` lists their
-// paths.
+/// What an invitation link shows before the invitee joins.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct InvitationDetails {
+    pub name: String,
+    pub email: String,
+    pub role: Role,
+    pub organization_name: String,
+}
+
+// `login`, `setup`, `setup_available`, `invitation` and `join` work without a session:
+// `server::guard` lists their paths.
 
 #[server(prefix = "/rpc", endpoint = "login")]
 pub async fn login(email: String, password: String, next: Option<String>) -> Result<(), AppError> {
@@ -68,13 +78,41 @@ pub async fn setup(
     Ok(())
 }
 
+/// The invitation a code opens, if it is still pending.
+#[server(prefix = "/rpc", endpoint = "invitation")]
+pub async fn invitation(code: String) -> Result<Option<InvitationDetails>, AppError> {
+    let state = super::context::state()?;
+    let found = crate::server::members::invitation_for(&state.pool, &code).await?;
+    Ok(found.map(|(invitation, organization_name)| InvitationDetails {
+        name: invitation.name,
+        email: invitation.email,
+        role: invitation.role,
+        organization_name,
+    }))
+}
+
+/// Joins the organization through an invitation, then signs the new member in.
+#[server(prefix = "/rpc", endpoint = "join")]
+pub async fn join(code: String, name: String, password: String, password_confirmation: String) -> Result<(), AppError> {
+    use super::context;
+    use crate::domain::{NewPassword, PersonName};
+    let state = context::state()?;
+    let name = PersonName::parse(&name)?;
+    let password = NewPassword::parse(&password, &password_confirmation)?;
+    let client = context::client_address().await?;
+    let user_id = crate::server::members::accept(&state.pool, &code, name, password, client).await?;
+    context::session().await?.sign_in(user_id).await?;
+    leptos_axum::redirect("/");
+    Ok(())
+}
+
 #[server(prefix = "/rpc", endpoint = "current_account")]
 pub async fn current_account() -> Result<Account, AppError> {
     let row = super::context::require_account().await?;
     Ok(Account {
         user_name: row.user_name,
         email: row.email,
-        is_admin: row.is_admin,
+        role: row.role,
         organization_name: row.organization_name,
     })
 }

@@ -80,6 +80,7 @@ pub async fn approve_cli_login(
         types: TokenTypes::Developer,
         expiration: Expiration::parse(&expiration, expires_on.as_deref(), db::now())?
             .confirm_never(confirm_never.is_some())?,
+        organization: false,
     };
     cli_login::approve(&state.pool, &actor, &code, new).await?;
     back_to_the_request(&code);

@@ -37,10 +37,10 @@ pub async fn require_account() -> Result<AccountRow, AppError> {
     auth::signed_in_account(&state.pool, &session().await?).await?.ok_or(AppError::Unauthorized)
 }
 
-/// The state and the acting user of the current call.
+/// The state and the acting member of the current call, with their role and address.
 pub async fn require_actor() -> Result<(AppState, Actor), AppError> {
     let account = require_account().await?;
-    Ok((state()?, Actor::from(&account)))
+    Ok((state()?, Actor::member(&account, client_address().await.ok())))
 }
 
 /// Whether the current call is a plain HTML form post (no JavaScript), which gets a redirect

@@ -2,11 +2,13 @@
 //! Each function is a thin adapter: it reads its request context, parses its input, calls a
 //! service in `server`, and turns the result into its DTO or an `AppError`.
 
+pub mod activity;
 pub mod auth;
 pub mod cli_login;
 #[cfg(feature = "ssr")]
 pub mod context;
 pub mod deployments;
+pub mod members;
 mod error;
 #[cfg(feature = "ssr")]
 pub mod reveal;

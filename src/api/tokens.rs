@@ -43,6 +43,33 @@ impl TokenStatus {
     }
 }
 
+/// Whose tokens the list shows.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum TokenOwner {
+    #[default]
+    All,
+    Personal,
+    Organization,
+}
+
+impl TokenOwner {
+    /// Each choice with its value in the URL and its label.
+    pub const CHOICES: [(TokenOwner, &'static str, &'static str); 3] = [
+        (TokenOwner::All, "", "Personal and organization"),
+        (TokenOwner::Personal, "personal", "Personal"),
+        (TokenOwner::Organization, "organization", "Organization"),
+    ];
+
+    /// Anything unknown shows both.
+    pub fn parse(raw: &str) -> Self {
+        Self::CHOICES.iter().find(|(_, value, _)| !value.is_empty() && *value == raw).map_or(Self::All, |c| c.0)
+    }
+
+    pub fn as_query(self) -> &'static str {
+        Self::CHOICES.iter().find(|(owner, _, _)| *owner == self).map_or("", |c| c.1)
+    }
+}
+
 /// A place in the list: a page of a search and a status filter. Its links and the redirects
 /// after Create and Delete keep it, so a dialog opened from page 3 of a search comes back to
 /// page 3 of that search.
@@ -51,6 +78,7 @@ pub struct ListPosition {
     pub page: u32,
     pub search: String,
     pub status: TokenStatus,
+    pub owner: TokenOwner,
 }
 
 impl ListPosition {
@@ -59,7 +87,12 @@ impl ListPosition {
             page: page.unwrap_or(1).max(1),
             search: search.unwrap_or_default(),
             status: TokenStatus::parse(status.as_deref().unwrap_or_default()),
+            owner: TokenOwner::All,
         }
+    }
+
+    pub fn with_owner(self, owner: Option<String>) -> Self {
+        Self { owner: TokenOwner::parse(owner.as_deref().unwrap_or_default()), ..self }
     }
 
     /// `/api_tokens?page=…&q=…&status=…`, then `dialog` (`create`, `delete=7`) when there is one.
@@ -73,6 +106,9 @@ impl ListPosition {
         }
         if self.status != TokenStatus::All {
             query.append_pair("status", self.status.as_query());
+        }
+        if self.owner != TokenOwner::All {
+            query.append_pair("owner", self.owner.as_query());
         }
         let mut query = query.finish();
         if let Some(dialog) = dialog {
@@ -112,12 +148,16 @@ pub struct ApiToken {
     pub expires_at: Option<i64>,
     /// The non-secret beginning of the token, e.g. `bcst_AbCd`.
     pub prefix: String,
+    /// Belongs to the organization; `created_by` then only created it.
+    pub is_organization: bool,
+    /// Whether the viewer may edit, regenerate and delete it.
+    pub can_manage: bool,
 }
 
 impl TokenPage {
     /// Where this page is in the list.
     pub fn position(&self) -> ListPosition {
-        ListPosition { page: self.page, search: self.search.clone(), status: self.status }
+        ListPosition { page: self.page, search: self.search.clone(), status: self.status, owner: self.owner }
     }
 
     /// The last page that has tokens on it (1 when there are none).
@@ -160,9 +200,18 @@ pub struct TokenPage {
     pub page: u32,
     pub search: String,
     pub status: TokenStatus,
-    /// How many of the organization's tokens expire within a week, whatever the filter.
+    pub owner: TokenOwner,
+    /// How many of the tokens the viewer sees expire within a week, whatever the filter.
     pub expiring_soon: i64,
     pub now: i64,
+    pub may: TokenAbilities,
+}
+
+/// What the viewer's role lets them create, so the Create dialog offers only that.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TokenAbilities {
+    pub create_developer: bool,
+    pub create_organization: bool,
 }
 
 /// A token just created, with its secret and ready-to-paste usage built from real values.
@@ -185,9 +234,23 @@ pub struct CurlExample {
 }
 
 #[cfg(feature = "ssr")]
-impl From<crate::server::tokens::Token> for ApiToken {
-    fn from(t: crate::server::tokens::Token) -> Self {
+impl TokenAbilities {
+    fn of(actor: &crate::server::accounts::Actor) -> Self {
+        use crate::domain::Permission;
         Self {
+            create_developer: actor.may(Permission::CreateDeveloperTokens),
+            create_organization: actor.may(Permission::ManageOrganizationTokens),
+        }
+    }
+}
+
+#[cfg(feature = "ssr")]
+impl ApiToken {
+    /// The token as `viewer` sees it.
+    fn for_viewer(t: crate::server::tokens::Token, viewer: &crate::server::accounts::Actor) -> Self {
+        Self {
+            can_manage: t.manageable_by(viewer).is_ok(),
+            is_organization: t.is_organization,
             id: t.id,
             name: t.name,
             description: t.description,
@@ -215,6 +278,7 @@ pub async fn list_api_tokens(
     search: String,
     page: u32,
     #[server(default)] status: TokenStatus,
+    #[server(default)] owner: TokenOwner,
 ) -> Result<TokenPage, AppError> {
     use crate::server::{db, tokens};
     let (state, actor) = super::context::require_actor().await?;
@@ -227,15 +291,23 @@ pub async fn list_api_tokens(
         TokenStatus::ExpiringSoon => tokens::Status::ExpiringSoon,
         TokenStatus::Expired => tokens::Status::Expired,
     };
-    let listed = tokens::list(&state.pool, &actor, &search, filter, now, offset, i64::from(PAGE_SIZE)).await?;
+    let ownership = match owner {
+        TokenOwner::All => tokens::Ownership::Any,
+        TokenOwner::Personal => tokens::Ownership::Personal,
+        TokenOwner::Organization => tokens::Ownership::Organization,
+    };
+    let selection = tokens::Selection { search: &search, status: filter, ownership, now };
+    let listed = tokens::list(&state.pool, &actor, selection, offset, i64::from(PAGE_SIZE)).await?;
     Ok(TokenPage {
-        items: listed.tokens.into_iter().map(ApiToken::from).collect(),
+        items: listed.tokens.into_iter().map(|token| ApiToken::for_viewer(token, &actor)).collect(),
         total: listed.total,
         page,
         search: search.trim().to_owned(),
         status,
+        owner,
         expiring_soon: listed.expiring_soon,
         now,
+        may: TokenAbilities::of(&actor),
     })
 }
 
@@ -250,10 +322,12 @@ pub async fn create_api_token(
     expiration: String,
     expires_on: Option<String>,
     confirm_never: Option<String>,
+    organization: Option<String>,
     // Where the list was, for the redirect after a form posted without JavaScript.
     page: Option<u32>,
     q: Option<String>,
     status: Option<String>,
+    owner: Option<String>,
 ) -> Result<CreatedToken, AppError> {
     use crate::domain::{Description, Expiration, TokenName, TokenTypes};
     use crate::server::{db, tokens};
@@ -270,9 +344,11 @@ pub async fn create_api_token(
         types,
         expiration: Expiration::parse(&expiration, expires_on.as_deref(), db::now())?
             .confirm_never(confirm_never.is_some())?,
+        organization: organization.is_some(),
     };
     let (token, secret) = tokens::create(&state.pool, &actor, new).await?;
-    reveal(&state, &actor, token, secret, &ListPosition::new(page, q, status).href(Some("created"))).await
+    let then = ListPosition::new(page, q, status).with_owner(owner).href(Some("created"));
+    reveal(&state, &actor, token, secret, &then).await
 }
 
 /// The reveal of a token just made (created or regenerated). Without JavaScript the browser
@@ -289,7 +365,7 @@ async fn reveal(
     use super::context;
     let usage = crate::server::tokens::usage(&token, &secret, &state.settings, &state.gateway, actor).await;
     let created = CreatedToken {
-        token: token.into(),
+        token: ApiToken::for_viewer(token, actor),
         secret: secret.expose().to_owned(),
         login_command: usage.login_command,
         curl_examples: usage
@@ -372,6 +448,7 @@ pub async fn take_revealed_token() -> Result<Option<CreatedToken>, AppError> {
 pub struct FoundToken {
     pub token: ApiToken,
     pub now: i64,
+    pub may: TokenAbilities,
 }
 
 /// One token, whatever page of the list it is on (its page, and the Delete dialog).
@@ -379,7 +456,8 @@ pub struct FoundToken {
 pub async fn find_api_token(id: TokenId) -> Result<FoundToken, AppError> {
     use crate::server::{db, tokens};
     let (state, actor) = super::context::require_actor().await?;
-    Ok(FoundToken { token: tokens::find(&state.pool, &actor, id).await?.into(), now: db::now() })
+    let token = ApiToken::for_viewer(tokens::find(&state.pool, &actor, id).await?, &actor);
+    Ok(FoundToken { token, now: db::now(), may: TokenAbilities::of(&actor) })
 }
 
 /// Deletes the token and goes back to where the list was (`page` and `q`).
@@ -389,13 +467,12 @@ pub async fn delete_api_token(
     page: Option<u32>,
     q: Option<String>,
     status: Option<String>,
+    owner: Option<String>,
 ) -> Result<Notice, AppError> {
     use crate::server::tokens;
     let (state, actor) = super::context::require_actor().await?;
-    // The name, for the notice.
-    let token = tokens::find(&state.pool, &actor, id).await?;
-    tokens::delete(&state.pool, &state.caches, &actor, id).await?;
-    leptos_axum::redirect(&ListPosition::new(page, q, status).href(None));
+    let token = tokens::delete(&state.pool, &state.caches, &actor, id).await?;
+    leptos_axum::redirect(&ListPosition::new(page, q, status).with_owner(owner).href(None));
     Ok(Notice::deleted(TOKEN, &token.name))
 }
 
@@ -427,8 +504,10 @@ mod tests {
             page: 1,
             search: String::new(),
             status: TokenStatus::All,
+            owner: TokenOwner::All,
             expiring_soon: 0,
             now: 0,
+            may: TokenAbilities::default(),
         };
         assert_eq!(page(0).last_page(), 1);
         assert_eq!(page(50).last_page(), 1);

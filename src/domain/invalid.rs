@@ -17,6 +17,9 @@ pub enum Field {
     Scopes,
     Deployments,
     Expiration,
+    Role,
+    /// An invitation's one-time code.
+    Code,
     /// A record the form refers to (by id) that does not exist.
     Record,
 }

@@ -8,23 +8,27 @@
 
 mod deployment;
 mod email;
+mod event;
 mod error;
 mod ids;
 mod invalid;
 mod organization_name;
 mod password;
 mod person_name;
+mod role;
 pub mod time;
 mod token;
 
 pub use deployment::{AccessType, DeploymentName, Description, UpstreamUrl};
 pub use email::Email;
+pub use event::EventKind;
 pub use error::AppError;
 pub use ids::{DeploymentId, OrganizationId, TokenId, UserId};
 pub use invalid::{Field, InvalidInput};
 pub use organization_name::OrganizationName;
 pub use password::{NewPassword, PASSWORD_MAX_CHARS, PASSWORD_MIN_CHARS};
 pub use person_name::PersonName;
+pub use role::{Permission, Role};
 pub use token::{Expiration, Grants, TokenName, TokenTypes};
 
 /// Trims `raw` and checks it is 1..=`max` characters, with at least one visible character and

@@ -142,7 +142,7 @@ pub fn ApiTokenPage() -> impl IntoView {
 fn TokenDetails(found: FoundToken, changes: Changes, focus: FocusReturn) -> impl IntoView {
     // Rendered again after a save: focus goes back to the action's button.
     focus.restore_after_render();
-    let FoundToken { token, now } = found;
+    let FoundToken { token, now, may: _ } = found;
     let href = token.href();
     let delete_href = ListPosition::default().href(Some(&format!("delete={}", token.id)));
     view! {
@@ -267,7 +267,7 @@ fn Facts(token: ApiToken, now: i64) -> impl IntoView {
 fn RegenerateDialog(found: FoundToken, action: ServerAction<RegenerateApiToken>, back: String) -> impl IntoView {
     let guard = CloseGuard::default();
     let error = action_error(action);
-    let FoundToken { token, now } = found;
+    let FoundToken { token, now, may: _ } = found;
     let form_back = back.clone();
     view! {
         <Modal close_href=back.clone() labelled_by="token-dialog-title" guard>

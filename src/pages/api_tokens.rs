@@ -60,10 +60,11 @@ pub fn ApiTokensPage() -> impl IntoView {
     let position = Memo::new(move |_| {
         let query = query.read();
         ListPosition::new(query.get("page").and_then(|p| p.parse().ok()), query.get("q"), query.get("status"))
+            .with_owner(query.get("owner"))
     });
     let tokens = Resource::new(
         move || (position.get(), changes.saved()),
-        |(at, _)| list_api_tokens(at.search, at.page, at.status),
+        |(at, _)| list_api_tokens(at.search, at.page, at.status, at.owner),
     );
     let dialog = Memo::new(move |_| {
         let query = query.read();

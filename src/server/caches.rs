@@ -26,7 +26,7 @@ use super::{
     tokens::TokenCache,
 };
 
-use crate::domain::TokenId;
+use crate::domain::{TokenId, UserId};
 
 /// The PostgreSQL channel replicas tell each other about changes on.
 const CHANNEL: &str = "bento_console_invalidate";
@@ -38,6 +38,8 @@ const MAX_RETRY: Duration = Duration::from_secs(5);
 pub enum Change {
     /// A token was deleted (or otherwise stopped being valid).
     Token(TokenId),
+    /// A member's role changed, or they were removed: what their tokens grant.
+    Member(UserId),
     /// A deployment was created, changed or deleted: routes, and the grants tokens carry.
     Deployments,
 }
@@ -46,6 +48,7 @@ impl Change {
     fn to_payload(self) -> String {
         match self {
             Change::Token(id) => format!("token {id}"),
+            Change::Member(id) => format!("member {id}"),
             Change::Deployments => "deployments".into(),
         }
     }
@@ -54,6 +57,7 @@ impl Change {
     fn from_payload(payload: &str) -> Option<Self> {
         match payload.split_once(' ') {
             Some(("token", id)) => id.parse().ok().map(Change::Token),
+            Some(("member", id)) => id.parse().ok().map(Change::Member),
             None if payload == "deployments" => Some(Change::Deployments),
             _ => None,
         }
@@ -101,6 +105,7 @@ impl Caches {
     fn apply(&self, change: Change) {
         match change {
             Change::Token(id) => self.tokens.forget_token(id),
+            Change::Member(id) => self.tokens.forget_owner(id),
             Change::Deployments => {
                 self.routes.clear();
                 self.tokens.clear();
@@ -174,7 +179,7 @@ mod tests {
 
     #[test]
     fn changes_travel_as_short_payloads() {
-        for change in [Change::Token(TokenId::new(42)), Change::Deployments] {
+        for change in [Change::Token(TokenId::new(42)), Change::Member(UserId::new(7)), Change::Deployments] {
             assert_eq!(Change::from_payload(&change.to_payload()), Some(change));
         }
         assert_eq!(Change::from_payload("token x"), None);

@@ -11,9 +11,9 @@ use super::{
     config::Config,
     db,
     deployments::{self, NewDeployment},
-    Application, Settings,
+    members, Application, Settings,
 };
-use crate::domain::{Email, NewPassword, OrganizationName, PersonName};
+use crate::domain::{Email, NewPassword, OrganizationName, PersonName, Role};
 
 #[derive(Debug, Parser)]
 #[command(name = "bento-console", version, about = "Self-hosted console for API tokens and model deployments.")]
@@ -70,18 +70,36 @@ pub enum DeploymentCommand {
 
 #[derive(Debug, Subcommand)]
 pub enum UserCommand {
-    /// Create a user. The password is read from standard input (one line).
+    /// Create a member. The password is read from standard input (one line).
     Create {
         #[arg(long)]
         email: String,
         #[arg(long)]
         name: String,
-        /// Make the user an administrator.
+        /// admin, developer or endpoint_user.
+        #[arg(long, default_value = "developer", conflicts_with = "admin")]
+        role: String,
+        /// The same as --role admin.
         #[arg(long)]
         admin: bool,
         /// Name of the organization; required (and created) when the database has none yet.
         #[arg(long)]
         organization: Option<String>,
+    },
+    /// List members: email, name, role, tab-separated.
+    List,
+    /// Change a member's role (the last admin cannot be demoted).
+    SetRole {
+        #[arg(long)]
+        email: String,
+        /// admin, developer or endpoint_user.
+        #[arg(long)]
+        role: String,
+    },
+    /// Remove a member: their sessions end and their personal tokens are deleted.
+    Remove {
+        #[arg(long)]
+        email: String,
     },
 }
 
@@ -93,23 +111,46 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             println!("Database is up to date.");
             Ok(())
         }
-        Command::User { command: UserCommand::Create { email, name, admin, organization } } => {
-            let email = Email::parse(&email)?;
-            let name = PersonName::parse(&name)?;
-            let organization = organization.as_deref().map(OrganizationName::parse).transpose()?;
-            let password = read_password()?;
-            let pool = db::connect_and_migrate_with(&cli.config.database()).await?;
-            let user = accounts::create_user(
-                &pool,
-                accounts::NewUser { email, name, password, is_admin: admin },
-                organization,
-            )
-            .await?;
-            println!("Created user {} in organization {:?}.", user.email, user.organization_name);
-            Ok(())
-        }
+        Command::User { command } => run_user(command, &cli.config).await,
         Command::Deployment { command } => run_deployment(command, &cli.config).await,
     }
+}
+
+async fn run_user(command: UserCommand, config: &Config) -> anyhow::Result<()> {
+    if let UserCommand::Create { email, name, role, admin, organization } = command {
+        let email = Email::parse(&email)?;
+        let name = PersonName::parse(&name)?;
+        let role = if admin { Role::Admin } else { Role::parse(&role)? };
+        let organization = organization.as_deref().map(OrganizationName::parse).transpose()?;
+        let password = read_password()?;
+        let pool = db::connect_and_migrate_with(&config.database()).await?;
+        let user = accounts::create_user(&pool, accounts::NewUser { email, name, password, role }, organization).await?;
+        println!("Created user {} ({}) in organization {:?}.", user.email, role.label(), user.organization_name);
+        return Ok(());
+    }
+    let pool = db::connect_and_migrate_with(&config.database()).await?;
+    let actor = accounts::command_line_actor(&pool).await?;
+    // On PostgreSQL a change is also published to the running servers (see `caches`).
+    let caches = Caches::new(pool.engine());
+    match command {
+        UserCommand::Create { .. } => unreachable!("handled above"),
+        UserCommand::List => {
+            for member in members::list(&pool, &actor).await?.0 {
+                println!("{}\t{}\t{}", member.email, member.name, member.role.as_str());
+            }
+        }
+        UserCommand::SetRole { email, role } => {
+            let member = members::find_by_email(&pool, &actor, &Email::parse(&email)?).await?;
+            let changed = members::set_role(&pool, &caches, &actor, member.id, Role::parse(&role)?).await?;
+            println!("{} is now {}.", changed.email, changed.role.label());
+        }
+        UserCommand::Remove { email } => {
+            let member = members::find_by_email(&pool, &actor, &Email::parse(&email)?).await?;
+            members::remove(&pool, &caches, &actor, member.id).await?;
+            println!("Removed {}.", member.email);
+        }
+    }
+    Ok(())
 }
 
 async fn run_deployment(command: DeploymentCommand, config: &Config) -> anyhow::Result<()> {

@@ -115,6 +115,10 @@ pub struct Config {
     #[arg(long, env = "BENTO_CONSOLE_SESSION_IDLE_MINUTES", default_value_t = 720, value_parser = clap::value_parser!(u32).range(1..), global = true)]
     pub session_idle_minutes: u32,
 
+    /// Days the activity log keeps an event; older ones are deleted (checked hourly).
+    #[arg(long, env = "BENTO_CONSOLE_ACTIVITY_RETENTION_DAYS", default_value_t = 90, value_parser = clap::value_parser!(u32).range(1..=36500), global = true)]
+    pub activity_retention_days: u32,
+
     /// How long a replica waits before listening again for other replicas' changes after it
     /// lost the connection (PostgreSQL; doubled after each failed attempt, up to 5 s). Not a
     /// flag: tests lengthen it to watch a replica read through to the database meanwhile.
@@ -144,6 +148,7 @@ impl Config {
             internal_addr: None,
             upstream_ca: None,
             session_idle_minutes: 720,
+            activity_retention_days: 90,
             first_byte_timeout: 10,
             idle_timeout: 60,
             max_connections_per_address: 256,

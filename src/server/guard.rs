@@ -12,10 +12,11 @@ use tower_sessions::Session;
 use super::{auth::AuthSession, error::ServiceError, AppState};
 use crate::domain::AppError;
 
-const PUBLIC_PAGES: [&str; 2] = ["/login", "/setup"];
+const PUBLIC_PAGES: [&str; 3] = ["/login", "/setup", "/join"];
 const SERVER_FN_PREFIX: &str = "/rpc/";
-/// The server functions that work without a session: sign-in and first-run setup (`api::auth`).
-const PUBLIC_SERVER_FNS: [&str; 3] = ["/rpc/login", "/rpc/setup", "/rpc/setup_available"];
+/// The server functions that work without a session: sign-in, first-run setup and joining
+/// through an invitation (`api::auth`).
+const PUBLIC_SERVER_FNS: [&str; 5] = ["/rpc/login", "/rpc/setup", "/rpc/setup_available", "/rpc/invitation", "/rpc/join"];
 
 pub async fn guard(State(state): State<AppState>, session: Session, request: Request, next: Next) -> Response {
     let path = request.uri().path();
@@ -25,7 +26,8 @@ pub async fn guard(State(state): State<AppState>, session: Session, request: Req
     if is_public(path) {
         return next.run(request).await;
     }
-    match AuthSession::new(session).user_id().await {
+    // The member must still be one: a removed member's session ends on their next page.
+    match super::auth::signed_in_account(&state.pool, &AuthSession::new(session)).await {
         Ok(Some(_)) => no_store(next.run(request).await),
         Ok(None) => redirect_to_sign_in(&request),
         Err(err) => session_failure(err),
@@ -161,7 +163,7 @@ mod tests {
 
     #[test]
     fn only_sign_in_setup_health_and_assets_are_public() {
-        for path in ["/login", "/setup", "/healthz", "/pkg/bento-console.wasm", "/favicon.svg"] {
+        for path in ["/login", "/setup", "/join", "/healthz", "/pkg/bento-console.wasm", "/favicon.svg"] {
             assert!(is_public(path), "{path}");
         }
         for path in ["/", "/api_tokens", "/deployments", "/login/x", "/setupx", "/nope"] {

@@ -1,6 +1,7 @@
 //! Server-only code: configuration, the database, authentication and the HTTP application.
 
 pub mod accounts;
+pub mod activity;
 pub mod auth;
 pub mod caches;
 pub mod cli;
@@ -13,6 +14,7 @@ pub mod gateway;
 mod guard;
 pub mod headers;
 pub mod listen;
+pub mod members;
 pub mod rest;
 pub mod setup;
 pub mod telemetry;
@@ -96,8 +98,8 @@ pub struct Application {
     trusted: listen::TrustedProxies,
     /// The first-run setup link this process printed, while no user exists.
     setup_url: Option<String>,
-    /// Tasks that run as long as the server: expired-session cleanup, and on PostgreSQL the
-    /// listener for other replicas' changes.
+    /// Tasks that run as long as the server: expired-session and old-event cleanup, and on
+    /// PostgreSQL the listener for other replicas' changes.
     background: Vec<tokio::task::JoinHandle<()>>,
 }
 
@@ -164,6 +166,7 @@ impl Application {
                 tracing::error!(error = %err, "expired-session cleanup stopped");
             }
         })];
+        background.push(tokio::spawn(activity::expire_continuously(pool.clone(), config.activity_retention_days)));
         if let db::Pool::Postgres(pool) = &pool {
             background.push(tokio::spawn(caches::listen(pool.clone(), caches, config.listen_retry)));
         }

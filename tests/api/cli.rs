@@ -58,7 +58,7 @@ async fn user_create_names_the_organization_on_an_empty_database() {
     assert_eq!(app.login("grace@example.com", "correct horse battery").await.status(), 200);
     let account: serde_json::Value = app.call("current_account", &[]).await.json().await.unwrap();
     assert_eq!(account["organization_name"], "Navy Labs");
-    assert_eq!(account["is_admin"], true);
+    assert_eq!(account["role"], "admin");
 }
 
 #[test]

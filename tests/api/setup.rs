@@ -18,7 +18,7 @@ async fn a_fresh_console_offers_setup_and_it_signs_the_admin_in() {
     let account: serde_json::Value = app.call("current_account", &[]).await.json().await.unwrap();
     assert_eq!(account["organization_name"], "Mybentocloud");
     assert_eq!(account["email"], ADMIN_EMAIL);
-    assert_eq!(account["is_admin"], true);
+    assert_eq!(account["role"], "admin");
 }
 
 #[tokio::test]

@@ -3,6 +3,8 @@
 
 pub mod repo;
 
+use std::net::IpAddr;
+
 use anyhow::Context;
 
 use super::{
@@ -11,12 +13,14 @@ use super::{
     error::{ServiceError, ServiceResult},
     setup,
 };
-use crate::domain::{Email, Field, InvalidInput, NewPassword, OrganizationId, OrganizationName, PersonName, UserId};
+use crate::domain::{
+    Email, Field, InvalidInput, NewPassword, OrganizationId, OrganizationName, Permission, PersonName, Role, UserId,
+};
 pub use repo::AccountRow;
 
 pub const ALREADY_SET_UP: &str = "The console is already set up. Sign in instead.";
 
-fn email_taken() -> ServiceError {
+pub(crate) fn email_taken() -> ServiceError {
     InvalidInput::new(Field::Email, "A user with this email already exists.").into()
 }
 
@@ -29,25 +33,53 @@ impl From<password::HashingError> for ServiceError {
     }
 }
 
-/// Who is acting: a signed-in user, or an admin at the command line (no user).
+/// Who is acting, with which role: a signed-in member, a member's or the organization's API
+/// token, or an admin at the command line. Every service that changes something takes one,
+/// checks its permission with [`Actor::require`], and names it in the activity log.
 #[derive(Debug, Clone)]
 pub struct Actor {
+    /// The member; `None` for the command line and organization tokens.
     pub user_id: Option<UserId>,
+    /// Who, as the activity log names them.
+    pub name: String,
+    pub role: Role,
     pub organization_id: OrganizationId,
     pub organization_slug: String,
+    /// The display prefix of the API token acted through, if any.
+    pub token_prefix: Option<String>,
+    /// The address of the request, when there is one.
+    pub client: Option<IpAddr>,
 }
 
-impl From<&AccountRow> for Actor {
-    fn from(row: &AccountRow) -> Self {
+impl Actor {
+    /// A signed-in member in the console.
+    pub fn member(account: &AccountRow, client: Option<IpAddr>) -> Self {
         Self {
-            user_id: Some(row.user_id),
-            organization_id: row.organization_id,
-            organization_slug: row.organization_slug.clone(),
+            user_id: Some(account.user_id),
+            name: account.user_name.clone(),
+            role: account.role,
+            organization_id: account.organization_id,
+            organization_slug: account.organization_slug.clone(),
+            token_prefix: None,
+            client,
+        }
+    }
+
+    pub fn may(&self, permission: Permission) -> bool {
+        self.role.may(permission)
+    }
+
+    /// `Forbidden`, with the sentence the pages show, unless the role allows `permission`.
+    pub fn require(&self, permission: Permission) -> ServiceResult<()> {
+        if self.may(permission) {
+            Ok(())
+        } else {
+            Err(ServiceError::Forbidden(permission.refusal().into()))
         }
     }
 }
 
-/// The actor for command-line administration: the organization, no user.
+/// The actor for command-line administration: the organization, no user, admin's rights.
 pub async fn command_line_actor(pool: &db::Pool) -> ServiceResult<Actor> {
     let org = repo::find_organization(pool).await?.ok_or_else(|| {
         ServiceError::Forbidden(
@@ -55,14 +87,22 @@ pub async fn command_line_actor(pool: &db::Pool) -> ServiceResult<Actor> {
                 .into(),
         )
     })?;
-    Ok(Actor { user_id: None, organization_id: org.id, organization_slug: org.slug })
+    Ok(Actor {
+        user_id: None,
+        name: "command line".into(),
+        role: Role::Admin,
+        organization_id: org.id,
+        organization_slug: org.slug,
+        token_prefix: None,
+        client: None,
+    })
 }
 
 pub struct NewUser {
     pub email: Email,
     pub name: PersonName,
     pub password: NewPassword,
-    pub is_admin: bool,
+    pub role: Role,
 }
 
 pub async fn any_user_exists(pool: &db::Pool) -> ServiceResult<bool> {
@@ -111,7 +151,7 @@ pub async fn create_first_admin(pool: &db::Pool, code: &str, admin: FirstAdmin) 
             email: &email,
             name: &name,
             password_hash: &password_hash,
-            is_admin: true,
+            role: Role::Admin,
             created_at: now,
         },
     )
@@ -156,7 +196,7 @@ pub async fn create_user(
             email: &user.email,
             name: &user.name,
             password_hash: &password_hash,
-            is_admin: user.is_admin,
+            role: user.role,
             created_at: now,
         },
     )

@@ -9,11 +9,11 @@ use std::net::IpAddr;
 pub use session::AuthSession;
 
 use super::{
-    accounts::{repo, AccountRow},
-    db,
+    accounts::{repo, AccountRow, Actor},
+    activity, db,
     error::{ServiceError, ServiceResult},
 };
-use crate::domain::Email;
+use crate::domain::{Email, EventKind};
 
 /// Checks the email and password and signs the user in. Every wrong combination gives the
 /// same error, after the same amount of work, whether or not the email exists. The attempt
@@ -60,12 +60,23 @@ pub async fn sign_in(
             // the address's tries.
             throttle::give_back(pool, &address_key).await?;
             session.sign_in(user_id).await?;
+            repo::record_sign_in(pool, user_id, now).await?;
+            if let Some(account) = repo::find_account(pool, user_id).await? {
+                activity::record(pool, &Actor::member(&account, Some(client)), EventKind::SignedIn, "", "").await?;
+            }
             tracing::info!(%user_id, "signed in");
             Ok(())
         }
         None => {
             // The reserved tries stay used: they are the failures.
             tracing::info!(%client, "sign-in failed");
+            let member = match user_id {
+                Some(id) => repo::find_account(pool, id).await?.map(|account| (id, account.user_name)),
+                None => None,
+            };
+            if let Some(organization) = repo::find_organization(pool).await? {
+                activity::record_failed_sign_in(pool, organization.id, member, client).await?;
+            }
             Err(ServiceError::BadCredentials)
         }
     }

@@ -7,12 +7,15 @@ use repo::DeploymentRow;
 
 use super::{
     accounts::Actor,
+    activity,
     caches::{Caches, Change},
     db,
     error::{ServiceError, ServiceResult},
     Settings,
 };
-use crate::domain::{AccessType, DeploymentId, DeploymentName, Description, Field, InvalidInput, UpstreamUrl};
+use crate::domain::{
+    AccessType, DeploymentId, DeploymentName, Description, EventKind, Field, InvalidInput, Permission, UpstreamUrl,
+};
 
 pub const NOT_FOUND: &str = "This deployment does not exist; it may have been deleted.";
 
@@ -94,6 +97,7 @@ pub async fn create(
     actor: &Actor,
     new: NewDeployment,
 ) -> ServiceResult<Deployment> {
+    actor.require(Permission::ManageDeployments)?;
     let row = repo::NewRow {
         organization_id: actor.organization_id,
         name: &new.name,
@@ -103,9 +107,12 @@ pub async fn create(
         created_by: actor.user_id,
         now: db::now(),
     };
-    let id = repo::insert(pool, row)
+    let mut tx = db::begin_write(pool).await?;
+    let id = repo::insert(&mut tx, row)
         .await?
         .ok_or_else(|| InvalidInput::new(Field::Name, format!("A deployment named {} already exists.", new.name)))?;
+    activity::record(&mut tx, actor, EventKind::DeploymentCreated, new.name.as_ref(), new.access.label()).await?;
+    tx.commit().await?;
     caches.invalidate(pool, Change::Deployments).await?;
     tracing::info!(deployment_id = %id, name = %new.name, access = new.access.as_str(), "deployment created");
     find(pool, settings, actor, id).await
@@ -120,16 +127,22 @@ pub async fn update(
     id: DeploymentId,
     changes: DeploymentChanges,
 ) -> ServiceResult<Deployment> {
+    actor.require(Permission::ManageDeployments)?;
     let access = changes.access;
+    let mut tx = db::begin_write(pool).await?;
+    let before = repo::find(&mut tx, actor.organization_id, id).await?.ok_or(ServiceError::NotFound(NOT_FOUND))?;
+    let detail = change_summary(&before, &changes);
     let changes = repo::Changes {
         description: changes.description.as_ref(),
         upstream_url: changes.upstream_url.as_ref(),
         access: changes.access,
         now: db::now(),
     };
-    if !repo::update(pool, actor.organization_id, id, changes).await? {
+    if !repo::update(&mut tx, actor.organization_id, id, changes).await? {
         return Err(ServiceError::NotFound(NOT_FOUND));
     }
+    activity::record(&mut tx, actor, EventKind::DeploymentChanged, &before.name, &detail).await?;
+    tx.commit().await?;
     caches.invalidate(pool, Change::Deployments).await?;
     tracing::info!(deployment_id = %id, access = access.map(AccessType::as_str), "deployment updated");
     find(pool, settings, actor, id).await
@@ -138,9 +151,14 @@ pub async fn update(
 /// Deletes the deployment; its token grants go with it, so cached tokens and routes are
 /// forgotten everywhere.
 pub async fn delete(pool: &db::Pool, caches: &Caches, actor: &Actor, id: DeploymentId) -> ServiceResult<()> {
-    if !repo::delete(pool, actor.organization_id, id).await? {
+    actor.require(Permission::ManageDeployments)?;
+    let mut tx = db::begin_write(pool).await?;
+    let before = repo::find(&mut tx, actor.organization_id, id).await?.ok_or(ServiceError::NotFound(NOT_FOUND))?;
+    if !repo::delete(&mut tx, actor.organization_id, id).await? {
         return Err(ServiceError::NotFound(NOT_FOUND));
     }
+    activity::record(&mut tx, actor, EventKind::DeploymentDeleted, &before.name, before.access.label()).await?;
+    tx.commit().await?;
     caches.invalidate(pool, Change::Deployments).await?;
     tracing::info!(deployment_id = %id, "deployment deleted");
     Ok(())
@@ -175,6 +193,21 @@ pub async fn ids_by_name(pool: &db::Pool, actor: &Actor, names: &[String]) -> Se
         ids.push(row.id);
     }
     Ok(ids)
+}
+
+/// What a change does, for the activity log: "access Protected → Public; upstream URL".
+fn change_summary(before: &DeploymentRow, changes: &DeploymentChanges) -> String {
+    let mut parts = Vec::new();
+    if let Some(access) = changes.access.filter(|access| *access != before.access) {
+        parts.push(format!("access {} → {}", before.access.label(), access.label()));
+    }
+    if changes.upstream_url.as_ref().is_some_and(|url| url.as_ref() != before.upstream_url) {
+        parts.push("upstream URL".to_owned());
+    }
+    if changes.description.as_ref().is_some_and(|text| text.as_ref() != before.description) {
+        parts.push("description".to_owned());
+    }
+    parts.join("; ")
 }
 
 fn to_deployment(row: DeploymentRow, settings: &Settings, actor: &Actor) -> Deployment {

@@ -4,11 +4,12 @@ use std::net::SocketAddr;
 
 use axum::{
     extract::{ConnectInfo, FromRequestParts},
-    http::request::Parts,
+    http::{request::Parts, StatusCode},
     Json,
 };
 
 use super::{schema, RestError};
+use crate::domain::{OrganizationId, Role};
 use crate::server::{
     accounts::{repo, AccountRow, Actor},
     error::ServiceError,
@@ -17,10 +18,13 @@ use crate::server::{
     AppState,
 };
 
-/// A request authenticated by a valid Developer token.
+/// A request authenticated by a valid Developer token: who acts (the token's owner with their
+/// role, or for an organization token the organization with the Developer role), and how the
+/// API shows them.
 pub struct Developer {
-    pub account: AccountRow,
     pub actor: Actor,
+    pub user: schema::User,
+    pub organization: schema::Organization,
 }
 
 const NO_TOKEN: &str =
@@ -28,6 +32,8 @@ const NO_TOKEN: &str =
 const BAD_TOKEN: &str = "Bad credentials: the API token is invalid, expired or deleted.";
 const USER_TOKEN: &str =
     "Bad credentials: this is a User token, which calls deployments but not the API. Use a Developer token.";
+const WITHHELD: &str = "This token's Developer access is suspended: its owner's role no longer allows Developer \
+                        tokens. An admin can change the role back; the token works again at once.";
 
 impl FromRequestParts<AppState> for Developer {
     type Rejection = RestError;
@@ -48,16 +54,42 @@ impl FromRequestParts<AppState> for Developer {
                 return Err(RestError::unauthorized(BAD_TOKEN));
             }
         };
+        if verified.developer_withheld {
+            return Err(RestError::new(StatusCode::FORBIDDEN, WITHHELD));
+        }
         // A User token is not a credential for the API at all: 401, as the CLI expects.
         if !verified.is_developer {
             return Err(RestError::unauthorized(USER_TOKEN));
         }
-        let user_id = verified.user_id.ok_or_else(|| RestError::unauthorized(BAD_TOKEN))?;
-        let account = repo::find_account(&state.pool, user_id)
-            .await
-            .map_err(ServiceError::from)?
-            .ok_or_else(|| RestError::unauthorized(BAD_TOKEN))?;
-        Ok(Self { actor: Actor::from(&account), account })
+        let developer = match verified.owner {
+            Some(owner) => {
+                let account = repo::find_account(&state.pool, owner)
+                    .await
+                    .map_err(ServiceError::from)?
+                    .ok_or_else(|| RestError::unauthorized(BAD_TOKEN))?;
+                Self { actor: Actor::member(&account, client), user: user(&account), organization: organization(&account) }
+            }
+            None => {
+                let org = repo::find_organization_by_id(&state.pool, verified.organization_id)
+                    .await
+                    .map_err(ServiceError::from)?
+                    .ok_or_else(|| RestError::unauthorized(BAD_TOKEN))?;
+                let name = format!("organization token {}", verified.name);
+                let actor = Actor {
+                    user_id: None,
+                    name: name.clone(),
+                    role: Role::Developer,
+                    organization_id: org.id,
+                    organization_slug: org.slug.clone(),
+                    token_prefix: None,
+                    client,
+                };
+                let user = schema::User { name, email: String::new(), first_name: String::new(), last_name: String::new() };
+                let organization = organization_schema(&org.name, org.id, org.created_at);
+                Self { actor, user, organization }
+            }
+        };
+        Ok(Self { actor: Actor { token_prefix: Some(verified.prefix), ..developer.actor }, ..developer })
     }
 }
 
@@ -68,7 +100,7 @@ fn presented_token(parts: &Parts) -> Option<&str> {
     tokens::bearer_token(&parts.headers)
 }
 
-pub fn user(account: &AccountRow) -> schema::User {
+fn user(account: &AccountRow) -> schema::User {
     schema::User {
         name: account.user_name.clone(),
         email: account.email.clone(),
@@ -77,15 +109,13 @@ pub fn user(account: &AccountRow) -> schema::User {
     }
 }
 
-pub fn organization(account: &AccountRow) -> schema::Organization {
+fn organization(account: &AccountRow) -> schema::Organization {
+    organization_schema(&account.organization_name, account.organization_id, account.organization_created_at)
+}
+
+fn organization_schema(name: &str, id: OrganizationId, created_at: i64) -> schema::Organization {
     schema::Organization {
-        resource: schema::Resource::new(
-            "organization",
-            format!("org-{}", account.organization_id),
-            account.organization_name.clone(),
-            account.organization_created_at,
-            None,
-        ),
+        resource: schema::Resource::new("organization", format!("org-{id}"), name.to_owned(), created_at, None),
         description: String::new(),
     }
 }
@@ -94,12 +124,12 @@ pub fn organization(account: &AccountRow) -> schema::Organization {
 #[utoipa::path(get, path = "/api/v1/auth/current", tag = "auth", operation_id = "current_user",
     responses((status = 200, body = schema::User), (status = 401, body = schema::ErrorBody)))]
 pub async fn current_user(developer: Developer) -> Json<schema::User> {
-    Json(user(&developer.account))
+    Json(developer.user)
 }
 
 /// The organization the token belongs to.
 #[utoipa::path(get, path = "/api/v1/current_org", tag = "auth", operation_id = "current_organization",
     responses((status = 200, body = schema::Organization), (status = 401, body = schema::ErrorBody)))]
 pub async fn current_organization(developer: Developer) -> Json<schema::Organization> {
-    Json(organization(&developer.account))
+    Json(developer.organization)
 }

@@ -6,7 +6,7 @@ use axum::{
     Json,
 };
 
-use super::{auth, schema, Developer, JsonObject, Paging, RestError};
+use super::{schema, Developer, JsonObject, Paging, RestError};
 use crate::domain::AccessType;
 use crate::server::{
     deployments::{self, Deployment, DeploymentChanges, NewDeployment},
@@ -17,8 +17,8 @@ use crate::server::{
 const PLACEHOLDER_VERSION: &str = "upstream";
 
 fn to_schema(d: Deployment, developer: &Developer) -> schema::Deployment {
-    let creator = auth::user(&developer.account);
-    let org = auth::organization(&developer.account);
+    let creator = developer.user.clone();
+    let org = developer.organization.clone();
     let org_name = org.resource.name.clone();
     let latest_revision = revision(&d, &creator);
     schema::Deployment {

@@ -8,6 +8,7 @@ mod body;
 mod cli_login;
 mod deployments;
 mod error;
+mod events;
 pub mod schema;
 mod tokens;
 
@@ -48,6 +49,7 @@ const BODY_LIMIT: usize = 64 * 1024;
         tokens::update,
         tokens::regenerate,
         tokens::delete,
+        events::list,
     ),
     modifiers(&SecuritySchemes),
     security(("api_token" = []), ("bearer" = []))
@@ -88,6 +90,7 @@ pub fn router() -> Router<AppState> {
         .route("/v1/api_tokens", get(tokens::list).post(tokens::create))
         .route("/v1/api_tokens/{uid}", get(tokens::get_one).patch(tokens::update).delete(tokens::delete))
         .route("/v1/api_tokens/{uid}/regenerate", post(tokens::regenerate))
+        .route("/v1/events", get(events::list))
         .fallback(|| async { RestError::not_found("No such API endpoint.") })
         .layer(RequestBodyLimitLayer::new(BODY_LIMIT))
 }
@@ -136,7 +139,7 @@ impl Paging {
     }
 }
 
-fn parse_non_negative(raw: &str, name: &str, default: i64) -> Result<i64, RestError> {
+pub(super) fn parse_non_negative(raw: &str, name: &str, default: i64) -> Result<i64, RestError> {
     if raw.trim().is_empty() {
         return Ok(default);
     }

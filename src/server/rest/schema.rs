@@ -163,6 +163,9 @@ pub struct ApiToken {
     pub all_deployments: bool,
     /// The address the token was last used from.
     pub last_used_from: Option<String>,
+    /// Belongs to the organization (visible to every member, managed by admins, unaffected by
+    /// its creator leaving) rather than to the member in `user`, who then only created it.
+    pub is_organization_token: bool,
     /// The secret: only in the responses that create or regenerate the token.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub token: Option<String>,
@@ -293,6 +296,9 @@ pub struct CreateApiToken {
     /// later (instead of `deployments`).
     #[serde(default)]
     pub all_deployments: Option<bool>,
+    /// An organization token (admins only) instead of a personal one.
+    #[serde(default)]
+    pub is_organization_token: Option<bool>,
 }
 
 /// An edit of an API token: what is given changes, the rest stays. A token's types cannot
@@ -332,4 +338,29 @@ fn present<'de, D: serde::Deserializer<'de>>(deserializer: D) -> Result<Option<O
 
 pub fn rfc3339(at: i64) -> String {
     iso8601(at)
+}
+
+/// An entry of the activity log.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct Event {
+    pub uid: String,
+    /// When, RFC 3339.
+    pub created_at: String,
+    /// `signed_in`, `sign_in_failed`, `member_invited`, `invitation_revoked`, `member_joined`,
+    /// `role_changed`, `member_removed`, `token_created`, `token_edited`, `token_regenerated`,
+    /// `token_deleted`, `token_revoked`, `deployment_created`, `deployment_changed` or
+    /// `deployment_deleted`.
+    pub kind: String,
+    /// Who: a member's name (as it was), `command line`, or an organization token.
+    pub actor: String,
+    /// The member's id, `usr-<n>`, when a member acted.
+    pub actor_uid: Option<String>,
+    /// The display prefix of the API token acted through, if any.
+    pub token_prefix: Option<String>,
+    /// What it was done to: a member, token or deployment name.
+    pub subject: String,
+    /// More about it, such as `access Protected → Public`.
+    pub detail: String,
+    /// The address the request came from.
+    pub client: Option<String>,
 }

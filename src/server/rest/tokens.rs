@@ -6,7 +6,7 @@ use axum::{
     Json,
 };
 
-use super::{auth, schema, Developer, JsonObject, Paging, RestError};
+use super::{schema, Developer, JsonObject, Paging, RestError};
 use crate::domain::{Description, Expiration, Field, Grants, InvalidInput, TokenId, TokenName, TokenTypes};
 use crate::server::{
     db, deployments,
@@ -36,7 +36,8 @@ fn to_schema(token: Token, developer: &Developer, secret: Option<String>, now: i
             first_name: String::new(),
             last_name: String::new(),
         },
-        organization: auth::organization(&developer.account),
+        organization: developer.organization.clone(),
+        is_organization_token: token.is_organization,
         expired_at: token.expires_at.map(schema::rfc3339),
         last_used_at: token.last_used_at.map(schema::rfc3339),
         deployments: token.deployments.into_iter().map(|d| d.name).collect(),
@@ -62,8 +63,9 @@ pub async fn list(
 ) -> Result<Json<schema::List<schema::ApiToken>>, RestError> {
     let (start, count) = (paging.start()?, paging.count()?);
     let now = db::now();
-    let listed =
-        tokens::list(&state.pool, &developer.actor, paging.search(), tokens::Status::Any, now, start, count).await?;
+    let selection =
+        tokens::Selection { search: paging.search(), status: tokens::Status::Any, ownership: tokens::Ownership::Any, now };
+    let listed = tokens::list(&state.pool, &developer.actor, selection, start, count).await?;
     let items: Vec<schema::ApiToken> = listed.tokens.into_iter().map(|t| to_schema(t, &developer, None, now)).collect();
     Ok(Json(schema::List { start, count: items.len() as i64, total: listed.total, items }))
 }
@@ -106,6 +108,7 @@ pub async fn create(
         description,
         types: TokenTypes::parse(scopes.user, scopes.developer, all_deployments, deployment_ids)?,
         expiration,
+        organization: body.is_organization_token.unwrap_or(false),
     };
     let (token, secret) = tokens::create(&state.pool, &developer.actor, new).await?;
     let secret = secret.expose().to_owned();
@@ -237,8 +240,7 @@ pub async fn delete(
     State(state): State<AppState>,
     Path(uid): Path<String>,
 ) -> Result<Json<schema::ApiToken>, RestError> {
-    let token = tokens::find(&state.pool, &developer.actor, token_id(&uid)?).await?;
-    tokens::delete(&state.pool, &state.caches, &developer.actor, token.id).await?;
+    let token = tokens::delete(&state.pool, &state.caches, &developer.actor, token_id(&uid)?).await?;
     Ok(Json(to_schema(token, &developer, None, db::now())))
 }
 

@@ -2,7 +2,7 @@
 //! of a database round trip.
 //!
 //! Correctness comes from invalidation, not from waiting: deleting, regenerating or re-granting
-//! a token forgets it, and a deployment change (which can remove grants) clears everything,
+//! a token forgets it, a change to a member's role or membership forgets their tokens, and a deployment change (which can remove grants) clears everything,
 //! before the change is acknowledged, here and (through `server::caches`) on every replica.
 //! Expiry is checked on every use. Entries also lapse after `TTL`, which bounds how long a
 //! change made by the `bento-console` command line on SQLite (another process, no NOTIFY) can
@@ -83,6 +83,13 @@ impl TokenCache {
         entries.retain(|_, entry| entry.token.id != id);
     }
 
+    /// A member's role changed or they were removed: what their tokens grant is read again.
+    pub fn forget_owner(&self, owner: crate::domain::UserId) {
+        let mut entries = self.0.entries.write().unwrap_or_else(|poisoned| poisoned.into_inner());
+        self.0.generation.fetch_add(1, Ordering::AcqRel);
+        entries.retain(|_, entry| entry.token.owner != Some(owner));
+    }
+
     /// Grants changed (a deployment was deleted), or changes may have been missed.
     pub fn clear(&self) {
         let mut entries = self.0.entries.write().unwrap_or_else(|poisoned| poisoned.into_inner());
@@ -114,9 +121,12 @@ mod tests {
         VerifiedToken {
             id: TokenId::new(id),
             organization_id: OrganizationId::new(1),
-            user_id: Some(UserId::new(1)),
+            name: format!("token {id}"),
+            prefix: "bcst_AbCd".into(),
+            owner: Some(UserId::new(1)),
             is_user: true,
             is_developer: false,
+            developer_withheld: false,
             all_deployments: false,
             deployment_ids: vec![DeploymentId::new(7)],
         }
@@ -133,6 +143,12 @@ mod tests {
         cache.forget_token(crate::domain::TokenId::new(1));
         assert!(cache.get(&a).is_none());
         assert!(cache.get(&b).is_some());
+        cache.insert(&a, token(1), None, 0, cache.generation());
+        cache.forget_owner(crate::domain::UserId::new(2));
+        assert!(cache.get(&a).is_some(), "another member's tokens stay");
+        cache.forget_owner(crate::domain::UserId::new(1));
+        assert!(cache.get(&a).is_none() && cache.get(&b).is_none());
+        cache.insert(&b, token(2), Some(100), 0, cache.generation());
         cache.clear();
         assert!(cache.get(&b).is_none());
     }

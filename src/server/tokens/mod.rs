@@ -13,6 +13,7 @@ use secret::TokenSecret;
 
 use super::{
     accounts::Actor,
+    activity,
     caches::{Caches, Change},
     db,
     error::{ServiceError, ServiceResult},
@@ -20,8 +21,8 @@ use super::{
     Settings,
 };
 use crate::domain::{
-    AccessType, DeploymentId, Description, Expiration, Field, Grants, InvalidInput, OrganizationId, TokenId, TokenName,
-    TokenTypes, UserId,
+    AccessType, DeploymentId, Description, EventKind, Expiration, Field, Grants, InvalidInput, OrganizationId,
+    Permission, Role, TokenId, TokenName, TokenTypes, UserId,
 };
 
 /// `last_used_at` is written at most once a minute per token, so verification stays a read.
@@ -41,6 +42,11 @@ pub struct Token {
     pub all_deployments: bool,
     /// For User tokens: the deployments it may call (none when `all_deployments`).
     pub deployments: Vec<Grant>,
+    /// Belongs to the organization rather than to a member: visible to every member, managed
+    /// by admins, and unaffected by its creator leaving.
+    pub is_organization: bool,
+    /// The owner of a personal token; who created an organization token.
+    pub created_by_id: Option<UserId>,
     pub created_by: Option<String>,
     pub created_by_email: Option<String>,
     pub created_at: i64,
@@ -60,6 +66,40 @@ impl Token {
     pub fn expires_soon(&self, now: i64) -> bool {
         Expiration::expires_soon(self.expires_at, now)
     }
+
+    /// Whether `actor` may see it: organization tokens and their own, or every token for admins.
+    pub fn visible_to(&self, actor: &Actor) -> bool {
+        self.is_organization || self.is_owned_by(actor) || actor.may(Permission::ManageAllTokens)
+    }
+
+    fn is_owned_by(&self, actor: &Actor) -> bool {
+        !self.is_organization && actor.user_id.is_some() && self.created_by_id == actor.user_id
+    }
+
+    /// Whether `actor` may edit, regenerate or delete it: a personal token by its owner or an
+    /// admin, an organization token by an admin.
+    pub fn manageable_by(&self, actor: &Actor) -> ServiceResult<()> {
+        match () {
+            _ if self.is_organization => actor.require(Permission::ManageOrganizationTokens),
+            _ if self.is_owned_by(actor) => Ok(()),
+            _ => actor.require(Permission::ManageAllTokens),
+        }
+    }
+
+    fn summary(&self) -> String {
+        summary(self.is_developer, self.is_user, self.is_organization, &self.prefix)
+    }
+}
+
+/// What kind of token, for the activity log: "Developer and User, organization, bcst_AbCd".
+fn summary(is_developer: bool, is_user: bool, is_organization: bool, prefix: &str) -> String {
+    let types = match (is_developer, is_user) {
+        (true, true) => "Developer and User",
+        (true, false) => "Developer",
+        _ => "User",
+    };
+    let owner = if is_organization { "organization" } else { "personal" };
+    format!("{types}, {owner}, {prefix}")
 }
 
 /// A deployment a User token may call.
@@ -76,6 +116,25 @@ pub struct NewToken {
     pub description: Description,
     pub types: TokenTypes,
     pub expiration: Expiration,
+    /// An organization token (admins only) rather than the creator's personal one.
+    pub organization: bool,
+}
+
+pub const ORGANIZATION_TOKENS_ONLY: &str =
+    "Without a member (the command line, an organization token), only organization tokens can be created.";
+
+/// Whether `actor` may create `new`: Developer access and organization tokens need their
+/// permissions, and a personal token needs a member to own it.
+fn check_may_create(actor: &Actor, new: &NewToken) -> ServiceResult<()> {
+    if new.types.is_developer() {
+        actor.require(Permission::CreateDeveloperTokens)?;
+    }
+    if new.organization {
+        actor.require(Permission::ManageOrganizationTokens)?;
+    } else if actor.user_id.is_none() {
+        return Err(ServiceError::Forbidden(ORGANIZATION_TOKENS_ONLY.into()));
+    }
+    Ok(())
 }
 
 /// Ready-to-paste usage for a token's one-time reveal, built from real values.
@@ -100,7 +159,7 @@ pub struct CurlExample {
 const CURL_EXAMPLES: usize = 5;
 const DOCUMENTS_WAIT: std::time::Duration = std::time::Duration::from_secs(2);
 
-pub use repo::Status;
+pub use repo::{Ownership, Status};
 
 /// A page of the token list.
 pub struct Listed {
@@ -111,19 +170,36 @@ pub struct Listed {
     pub expiring_soon: i64,
 }
 
-/// Tokens newest first, `limit` from `offset`, whose name or display prefix contains `search`
-/// and whose expiry has `status` at `now`.
+/// Which tokens a list shows.
+#[derive(Debug, Clone, Copy)]
+pub struct Selection<'a> {
+    /// Name or display prefix contains it.
+    pub search: &'a str,
+    /// Expiry status at `now`.
+    pub status: Status,
+    pub ownership: Ownership,
+    pub now: i64,
+}
+
+/// The tokens `actor` may see (organization tokens and their own; every token for admins),
+/// newest first, `limit` from `offset`.
 pub async fn list(
     pool: &db::Pool,
     actor: &Actor,
-    search: &str,
-    status: Status,
-    now: i64,
+    selection: Selection<'_>,
     offset: i64,
     limit: i64,
 ) -> ServiceResult<Listed> {
-    let filter =
-        repo::Filter { search: search.trim(), status, now, soon: Expiration::WARN_DAYS * crate::domain::time::DAY };
+    let filter = repo::Filter {
+        search: selection.search.trim(),
+        status: selection.status,
+        now: selection.now,
+        soon: Expiration::WARN_DAYS * crate::domain::time::DAY,
+        ownership: selection.ownership,
+        // Without a member (an organization token's caller) there are no personal tokens to
+        // see: no user has id 0.
+        visible_to: (!actor.may(Permission::ManageAllTokens)).then(|| actor.user_id.unwrap_or(UserId::new(0))),
+    };
     let (total, expiring_soon) = repo::count(pool, actor.organization_id, &filter).await?;
     let rows = repo::page(pool, actor.organization_id, &filter, limit, offset).await?;
     Ok(Listed { tokens: with_grants(pool, rows).await?, total, expiring_soon })
@@ -134,14 +210,16 @@ pub async fn list(
 pub async fn create(pool: &db::Pool, actor: &Actor, new: NewToken) -> ServiceResult<(Token, TokenSecret)> {
     let mut tx = db::begin_write(pool).await?;
     let (id, secret) = insert(&mut tx, actor, &new).await?;
+    let token = find_in(&mut tx, actor, id).await?;
     tx.commit().await?;
     tracing::info!(token_id = %id, prefix = secret.display_prefix(), "API token created");
-    let token = find(pool, actor, id).await?;
     Ok((token, secret))
 }
 
-/// Inserts a new token and its grants in `tx` (which the caller commits); its id and secret.
+/// Inserts a new token and its grants in `tx` (which the caller commits), and records it in
+/// the activity log; its id and secret.
 pub async fn insert(tx: &mut db::Tx, actor: &Actor, new: &NewToken) -> ServiceResult<(TokenId, TokenSecret)> {
+    check_may_create(actor, new)?;
     let secret = TokenSecret::generate();
     let grants = new.types.grants().map(Grants::deployments).unwrap_or_default();
     check_deployments_exist(tx, actor, grants).await?;
@@ -154,6 +232,7 @@ pub async fn insert(tx: &mut db::Tx, actor: &Actor, new: &NewToken) -> ServiceRe
         is_user: new.types.is_user(),
         is_developer: new.types.is_developer(),
         all_deployments: new.types.grants().is_some_and(Grants::is_all),
+        is_organization: new.organization,
         digest: &secret.digest(),
         prefix: secret.display_prefix(),
         expires_at: new.expiration.expires_at(),
@@ -163,6 +242,8 @@ pub async fn insert(tx: &mut db::Tx, actor: &Actor, new: &NewToken) -> ServiceRe
     for deployment_id in grants {
         repo::insert_grant(tx, id, *deployment_id).await?;
     }
+    let detail = summary(new.types.is_developer(), new.types.is_user(), new.organization, secret.display_prefix());
+    activity::record(&mut *tx, actor, EventKind::TokenCreated, new.name.as_ref(), &detail).await?;
     Ok((id, secret))
 }
 
@@ -197,7 +278,8 @@ pub async fn update(
     changes: TokenChanges,
 ) -> ServiceResult<Token> {
     let mut tx = db::begin_write(pool).await?;
-    let current = repo::find(&mut tx, actor.organization_id, id).await?.ok_or(ServiceError::NotFound(NOT_FOUND))?;
+    let current = find_in(&mut tx, actor, id).await?;
+    current.manageable_by(actor)?;
     if changes.grants.is_some() && !current.is_user {
         return Err(InvalidInput::new(Field::Deployments, ONLY_USER_TOKENS_HAVE_DEPLOYMENTS).into());
     }
@@ -215,6 +297,8 @@ pub async fn update(
         check_deployments_exist(&mut tx, actor, grants.deployments()).await?;
         repo::replace_grants(&mut tx, id, grants.is_all(), grants.deployments()).await?;
     }
+    let detail = if changes.grants.is_some() { "deployments changed" } else { "" };
+    activity::record(&mut tx, actor, EventKind::TokenEdited, name, detail).await?;
     tx.commit().await?;
     if changes.grants.is_some() {
         caches.invalidate(pool, Change::Token(id)).await?;
@@ -234,14 +318,21 @@ pub async fn regenerate(
 ) -> ServiceResult<(Token, TokenSecret)> {
     let secret = TokenSecret::generate();
     let expires_at = expiration.map(Expiration::expires_at);
-    let replaced =
-        repo::replace_secret(pool, actor.organization_id, id, &secret.digest(), secret.display_prefix(), expires_at)
-            .await?;
-    if !replaced {
+    let mut tx = db::begin_write(pool).await?;
+    let current = find_in(&mut tx, actor, id).await?;
+    current.manageable_by(actor)?;
+    if current.is_developer {
+        // A new Developer secret is a new Developer token.
+        actor.require(Permission::CreateDeveloperTokens)?;
+    }
+    let (digest, prefix) = (secret.digest(), secret.display_prefix());
+    if !repo::replace_secret(&mut tx, actor.organization_id, id, &digest, prefix, expires_at).await? {
         return Err(ServiceError::NotFound(NOT_FOUND));
     }
+    activity::record(&mut tx, actor, EventKind::TokenRegenerated, &current.name, &format!("{} → {prefix}", current.prefix)).await?;
+    tx.commit().await?;
     caches.invalidate(pool, Change::Token(id)).await?;
-    tracing::info!(token_id = %id, prefix = secret.display_prefix(), "API token regenerated");
+    tracing::info!(token_id = %id, prefix, "API token regenerated");
     Ok((find(pool, actor, id).await?, secret))
 }
 
@@ -310,24 +401,57 @@ pub async fn usage(
     Usage { login_command, curl_examples }
 }
 
-pub async fn delete(pool: &db::Pool, caches: &Caches, actor: &Actor, id: TokenId) -> ServiceResult<()> {
-    if !repo::delete(pool, actor.organization_id, id).await? {
+/// Deletes a token (the owner's, or an admin's revocation); it stops working on the next
+/// request, on every replica. The token as it was.
+pub async fn delete(pool: &db::Pool, caches: &Caches, actor: &Actor, id: TokenId) -> ServiceResult<Token> {
+    let mut tx = db::begin_write(pool).await?;
+    let token = find_in(&mut tx, actor, id).await?;
+    token.manageable_by(actor)?;
+    if !repo::delete(&mut tx, actor.organization_id, id).await? {
         return Err(ServiceError::NotFound(NOT_FOUND));
     }
+    // An admin deleting a member's personal token revokes it.
+    let kind = if token.is_organization || token.is_owned_by(actor) { EventKind::TokenDeleted } else { EventKind::TokenRevoked };
+    let detail = match (&token.created_by, kind) {
+        (Some(owner), EventKind::TokenRevoked) => format!("{}, owned by {owner}", token.summary()),
+        _ => token.summary(),
+    };
+    activity::record(&mut tx, actor, kind, &token.name, &detail).await?;
+    tx.commit().await?;
     caches.invalidate(pool, Change::Token(id)).await?;
     tracing::info!(token_id = %id, "API token deleted");
-    Ok(())
+    Ok(token)
 }
 
+/// Deletes the personal tokens of `owner` (being removed) in `tx`; how many. The caller
+/// invalidates the caches once it commits (`Change::Member`).
+pub async fn delete_personal(tx: &mut db::Tx, actor: &Actor, owner: UserId) -> ServiceResult<u64> {
+    Ok(repo::delete_personal(tx, actor.organization_id, owner).await?)
+}
+
+/// A token `actor` may see; `NotFound` for any other, so ids tell nothing.
 pub async fn find(pool: &db::Pool, actor: &Actor, id: TokenId) -> ServiceResult<Token> {
     let row = repo::find(pool, actor.organization_id, id).await?.ok_or(ServiceError::NotFound(NOT_FOUND))?;
-    Ok(with_grants(pool, vec![row]).await?.remove(0))
+    visible(with_grants(pool, vec![row]).await?.remove(0), actor)
 }
 
-async fn with_grants(pool: &db::Pool, rows: Vec<repo::TokenRow>) -> ServiceResult<Vec<Token>> {
+async fn find_in(tx: &mut db::Tx, actor: &Actor, id: TokenId) -> ServiceResult<Token> {
+    let row = repo::find(&mut *tx, actor.organization_id, id).await?.ok_or(ServiceError::NotFound(NOT_FOUND))?;
+    visible(with_grants(&mut *tx, vec![row]).await?.remove(0), actor)
+}
+
+fn visible(token: Token, actor: &Actor) -> ServiceResult<Token> {
+    if token.visible_to(actor) {
+        Ok(token)
+    } else {
+        Err(ServiceError::NotFound(NOT_FOUND))
+    }
+}
+
+async fn with_grants(db: impl Into<db::Db<'_>>, rows: Vec<repo::TokenRow>) -> ServiceResult<Vec<Token>> {
     let ids: Vec<TokenId> = rows.iter().map(|row| row.id).collect();
     let mut grants: HashMap<TokenId, Vec<Grant>> = HashMap::new();
-    for grant in repo::grants(pool, &ids).await? {
+    for grant in repo::grants(db, &ids).await? {
         grants.entry(grant.token_id).or_default().push(Grant {
             id: grant.deployment_id,
             name: grant.name,
@@ -345,6 +469,8 @@ async fn with_grants(pool: &db::Pool, rows: Vec<repo::TokenRow>) -> ServiceResul
             is_user: row.is_user,
             is_developer: row.is_developer,
             all_deployments: row.all_deployments,
+            is_organization: row.is_organization,
+            created_by_id: row.created_by,
             created_by: row.created_by_name,
             created_by_email: row.created_by_email,
             created_at: row.created_at,
@@ -363,14 +489,21 @@ pub fn bearer_token(headers: &http::HeaderMap) -> Option<&str> {
     scheme.eq_ignore_ascii_case("bearer").then(|| token.trim())
 }
 
-/// Who a valid token belongs to and what it grants.
+/// Who a valid token belongs to and what it grants now: the types it was created with, less
+/// what its owner's current role no longer allows.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct VerifiedToken {
     pub id: TokenId,
     pub organization_id: OrganizationId,
-    pub user_id: Option<UserId>,
+    pub name: String,
+    /// The display prefix, for the activity log.
+    pub prefix: String,
+    /// The member a personal token belongs to; `None` for organization tokens.
+    pub owner: Option<UserId>,
     pub is_user: bool,
     pub is_developer: bool,
+    /// A Developer token whose owner's role no longer allows Developer access.
+    pub developer_withheld: bool,
     /// A User token for every Protected deployment of its organization.
     pub all_deployments: bool,
     /// Deployments a User token may call (empty for Developer-only tokens).
@@ -385,6 +518,27 @@ impl VerifiedToken {
             && organization_id == self.organization_id
             && (self.all_deployments || self.deployment_ids.contains(&deployment_id))
     }
+}
+
+/// What a token grants today. A personal token works while its owner is a member, and its
+/// Developer access while their role may create Developer tokens; an organization token
+/// keeps working whoever created it. `None`: the token no longer works at all.
+fn effective(credential: &repo::Credential, deployment_ids: Vec<DeploymentId>) -> Option<VerifiedToken> {
+    let owner_role = if credential.is_organization { Some(Role::Admin) } else { credential.owner_role };
+    let role = owner_role?;
+    let is_developer = credential.is_developer && role.may(Permission::CreateDeveloperTokens);
+    Some(VerifiedToken {
+        id: credential.id,
+        organization_id: credential.organization_id,
+        name: credential.name.clone(),
+        prefix: credential.prefix.clone(),
+        owner: (!credential.is_organization).then_some(credential.created_by).flatten(),
+        is_user: credential.is_user,
+        is_developer,
+        developer_withheld: credential.is_developer && !is_developer,
+        all_deployments: credential.all_deployments,
+        deployment_ids,
+    })
 }
 
 /// Why a presented token was not accepted. Callers answer the rejections all the same way
@@ -425,15 +579,7 @@ pub async fn verify(
             } else {
                 Vec::new()
             };
-            let token = VerifiedToken {
-                id: credential.id,
-                organization_id: credential.organization_id,
-                user_id: credential.created_by,
-                is_user: credential.is_user,
-                is_developer: credential.is_developer,
-                all_deployments: credential.all_deployments,
-                deployment_ids,
-            };
+            let Some(token) = effective(&credential, deployment_ids) else { return Err(Rejection::Unknown) };
             let last_used_at = credential.last_used_at.unwrap_or(i64::MIN / 2);
             match (cache, seen) {
                 (Some(cache), Some(seen)) => cache.insert(&digest, token, credential.expires_at, last_used_at, seen),

@@ -4,7 +4,7 @@
 use sqlx::FromRow;
 
 use super::secret::TokenDigest;
-use crate::domain::{AccessType, DeploymentId, OrganizationId, TokenId, UserId};
+use crate::domain::{AccessType, DeploymentId, OrganizationId, Role, TokenId, UserId};
 use crate::server::db::{run, Db, Tx};
 
 /// A token as listed: never its secret, which is not stored.
@@ -16,7 +16,10 @@ pub struct TokenRow {
     pub is_user: bool,
     pub is_developer: bool,
     pub all_deployments: bool,
+    pub is_organization: bool,
     pub prefix: String,
+    /// The owner of a personal token; who created an organization token.
+    pub created_by: Option<UserId>,
     pub created_by_name: Option<String>,
     pub created_by_email: Option<String>,
     pub created_at: i64,
@@ -40,7 +43,12 @@ pub struct GrantRow {
 pub struct Credential {
     pub id: TokenId,
     pub organization_id: OrganizationId,
+    pub name: String,
+    pub prefix: String,
     pub created_by: Option<UserId>,
+    /// The creator's role, unless they were removed.
+    pub owner_role: Option<Role>,
+    pub is_organization: bool,
     pub is_user: bool,
     pub is_developer: bool,
     pub all_deployments: bool,
@@ -48,8 +56,8 @@ pub struct Credential {
     pub last_used_at: Option<i64>,
 }
 
-const SELECT: &str = "select t.id, t.name, t.description, t.is_user, t.is_developer, t.all_deployments, t.prefix,
-        u.name as created_by_name, u.email as created_by_email, t.created_at, t.last_used_at, t.last_used_from,
+const SELECT: &str = "select t.id, t.name, t.description, t.is_user, t.is_developer, t.all_deployments,
+        t.is_organization, t.prefix, t.created_by, u.name as created_by_name, u.email as created_by_email, t.created_at, t.last_used_at, t.last_used_from,
         t.expires_at
     from api_tokens t left join users u on u.id = t.created_by";
 
@@ -64,26 +72,49 @@ pub enum Status {
     Expired,
 }
 
-/// What a list of tokens is filtered by: a search on the name or the display prefix, and the
-/// expiry status at `now` (`soon`: the expiring-soon window, in seconds).
+/// Whose tokens a list shows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Ownership {
+    Any,
+    Personal,
+    Organization,
+}
+
+/// What a list of tokens is filtered by: a search on the name or the display prefix, the
+/// expiry status at `now` (`soon`: the expiring-soon window, in seconds), whose tokens, and
+/// whose personal tokens the reader may see (`None`: everyone's, for admins).
 pub struct Filter<'a> {
     pub search: &'a str,
     pub status: Status,
     pub now: i64,
     pub soon: i64,
+    pub ownership: Ownership,
+    pub visible_to: Option<UserId>,
+}
+
+/// Organization tokens and `reader`'s own; everything when `None`. The id is inlined: an
+/// integer of our own.
+fn visible_sql(reader: Option<UserId>) -> String {
+    reader.map(|user| format!(" and (t.is_organization or t.created_by = {user})")).unwrap_or_default()
 }
 
 /// The where-clause of a filtered list: `$1` organization, `$2` search pattern, `$3` now, `$4`
 /// the end of the expiring-soon window.
-fn filter_sql(status: Status) -> String {
-    let status = match status {
+fn filter_sql(filter: &Filter<'_>) -> String {
+    let ownership = match filter.ownership {
+        Ownership::Any => "",
+        Ownership::Personal => " and not t.is_organization",
+        Ownership::Organization => " and t.is_organization",
+    };
+    let visible = visible_sql(filter.visible_to);
+    let status = match filter.status {
         Status::Any => "",
         Status::Active => " and (t.expires_at is null or t.expires_at > $3)",
         Status::ExpiringSoon => " and t.expires_at > $3 and t.expires_at <= $4",
         Status::Expired => " and t.expires_at <= $3",
     };
     format!(
-        "t.organization_id = $1 and (t.name_key like $2 escape '\\' or lower(t.prefix) like $2 escape '\\'){status}"
+        "t.organization_id = $1 and (t.name_key like $2 escape '\\' or lower(t.prefix) like $2 escape '\\'){status}{ownership}{visible}"
     )
 }
 
@@ -97,7 +128,7 @@ pub async fn page(
 ) -> sqlx::Result<Vec<TokenRow>> {
     run!(db, |e| sqlx::query_as(&format!(
         "{SELECT} where {} order by t.created_at desc, t.id desc limit $5 offset $6",
-        filter_sql(filter.status)
+        filter_sql(filter)
     ))
     .bind(organization_id)
     .bind(like_pattern(filter.search))
@@ -116,11 +147,12 @@ pub async fn count(
     organization_id: OrganizationId,
     filter: &Filter<'_>,
 ) -> sqlx::Result<(i64, i64)> {
-    let matching = filter_sql(filter.status);
+    let matching = filter_sql(filter);
+    let visible = visible_sql(filter.visible_to);
     run!(db, |e| sqlx::query_as(&format!(
         "select coalesce(sum(case when {matching} then 1 else 0 end), 0),
                 coalesce(sum(case when t.expires_at > $3 and t.expires_at <= $4 then 1 else 0 end), 0)
-         from api_tokens t where t.organization_id = $1"
+         from api_tokens t where t.organization_id = $1{visible}"
     ))
     .bind(organization_id)
     .bind(like_pattern(filter.search))
@@ -174,6 +206,7 @@ pub struct NewRow<'a> {
     pub is_user: bool,
     pub is_developer: bool,
     pub all_deployments: bool,
+    pub is_organization: bool,
     pub digest: &'a TokenDigest,
     pub prefix: &'a str,
     pub expires_at: Option<i64>,
@@ -184,8 +217,8 @@ pub struct NewRow<'a> {
 pub async fn insert(db: &mut Tx, row: NewRow<'_>) -> sqlx::Result<Option<TokenId>> {
     let inserted = run!(db, |e| sqlx::query_scalar(
         "insert into api_tokens (organization_id, created_by, name, name_key, description, is_user, is_developer,
-                                 all_deployments, digest, prefix, expires_at, created_at)
-         values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) returning id",
+                                 all_deployments, is_organization, digest, prefix, expires_at, created_at)
+         values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13) returning id",
     )
     .bind(row.organization_id)
     .bind(row.created_by)
@@ -195,6 +228,7 @@ pub async fn insert(db: &mut Tx, row: NewRow<'_>) -> sqlx::Result<Option<TokenId
     .bind(row.is_user)
     .bind(row.is_developer)
     .bind(row.all_deployments)
+    .bind(row.is_organization)
     .bind(&row.digest.0[..])
     .bind(row.prefix)
     .bind(row.expires_at)
@@ -255,10 +289,24 @@ pub async fn delete(db: impl Into<Db<'_>>, organization_id: OrganizationId, id: 
     Ok(result == 1)
 }
 
+/// Deletes a member's personal tokens (they were removed); how many.
+pub async fn delete_personal(db: &mut Tx, organization_id: OrganizationId, owner: UserId) -> sqlx::Result<u64> {
+    run!(db, |e| sqlx::query(
+        "delete from api_tokens where organization_id = $1 and created_by = $2 and not is_organization"
+    )
+    .bind(organization_id)
+    .bind(owner)
+    .execute(e)
+    .await
+    .map(|done| done.rows_affected()))
+}
+
 pub async fn find_credential(db: impl Into<Db<'_>>, digest: &TokenDigest) -> sqlx::Result<Option<Credential>> {
     run!(db, |e| sqlx::query_as(
-        "select id, organization_id, created_by, is_user, is_developer, all_deployments, expires_at, last_used_at
-         from api_tokens where digest = $1",
+        "select t.id, t.organization_id, t.name, t.prefix, t.created_by, u.role as owner_role, t.is_organization,
+                t.is_user, t.is_developer, t.all_deployments, t.expires_at, t.last_used_at
+         from api_tokens t left join users u on u.id = t.created_by and u.removed_at is null
+         where t.digest = $1",
     )
     .bind(&digest.0[..])
     .fetch_optional(e)
