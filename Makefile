@@ -65,7 +65,8 @@ e2e: build-dev
 	cd end2end && BENTO_CONSOLE_BIN=$(CARGO_TARGET_DIR)/debug/bento-console npx playwright test
 	cd end2end && BENTO_CONSOLE_BIN=$(CARGO_TARGET_DIR)/debug/bento-console \
 	  ../scripts/with-postgres.sh npx playwright test --output test-results-postgres tests/tokens.spec.ts \
-	    tests/token-lifecycle.spec.ts tests/deployments.spec.ts tests/gateway.spec.ts tests/cli-login.spec.ts
+	    tests/token-lifecycle.spec.ts tests/deployments.spec.ts tests/gateway.spec.ts tests/cli-login.spec.ts \
+	    tests/teams.spec.ts
 
 ## bench: token verification, page render and create latencies; API and gateway throughput with
 ## wrk (the gateway against nginx); SQLite against PostgreSQL; two replicas against one, and

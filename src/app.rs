@@ -7,7 +7,9 @@ use leptos_router::{
 };
 
 use crate::components::shell::ConsoleLayout;
-use crate::pages::{ApiTokenPage, ApiTokensPage, DeploymentsPage, LoginPage, NotFound, SetupPage};
+use crate::pages::{
+    ActivityPage, ApiTokenPage, ApiTokensPage, DeploymentsPage, JoinPage, LoginPage, MembersPage, NotFound, SetupPage,
+};
 
 /// The HTML document around the app, rendered on the server.
 pub fn shell(options: LeptosOptions) -> impl IntoView {
@@ -43,11 +45,14 @@ pub fn App() -> impl IntoView {
             <Routes fallback=NotFound>
                 <Route path=path!("/login") view=LoginPage ssr=SsrMode::Async />
                 <Route path=path!("/setup") view=SetupPage ssr=SsrMode::Async />
+                <Route path=path!("/join") view=JoinPage ssr=SsrMode::Async />
                 <ParentRoute path=path!("") view=ConsoleLayout ssr=SsrMode::Async>
                     <Route path=path!("") view=|| view! { <Redirect path="/deployments" /> } ssr=SsrMode::Async />
                     <Route path=path!("deployments") view=DeploymentsPage ssr=SsrMode::Async />
                     <Route path=path!("api_tokens") view=ApiTokensPage ssr=SsrMode::Async />
                     <Route path=path!("api_tokens/:id") view=ApiTokenPage ssr=SsrMode::Async />
+                    <Route path=path!("members") view=MembersPage ssr=SsrMode::Async />
+                    <Route path=path!("activity") view=ActivityPage ssr=SsrMode::Async />
                     // Links the bentoml CLI prints for BentoCloud's console.
                     <Route path=path!("api-token") view=|| view! { <Redirect path="/api_tokens" /> } ssr=SsrMode::Async />
                     <Route path=path!("deployments/:name") view=DeploymentLink ssr=SsrMode::Async />

@@ -106,6 +106,9 @@ for (const size of [DESKTOP, PHONE]) {
         ["token-page", `/api_tokens/${tokenId}`],
         ["token-regenerate", `/api_tokens/${tokenId}?regenerate`],
         ["token-edit", `/api_tokens/${tokenId}?edit`],
+        ["members", "/members"],
+        ["member-invite", "/members?invite"],
+        ["activity", "/activity"],
       ]) {
         await page.goto(`${server.baseURL}${path}`);
         await settled(page);

@@ -243,6 +243,7 @@ test("keyboard only: create a Developer token, close the reveal with Esc past it
   await page.keyboard.press("Space");
   await expect(dialog.getByLabel("Developer (API access)")).toBeChecked();
   await page.keyboard.press("Tab"); // expiration
+  await page.keyboard.press("Tab"); // Organization token (offered to admins)
   await page.keyboard.press("Tab"); // Cancel
   await page.keyboard.press("Tab"); // Create
   await page.keyboard.press("Enter");

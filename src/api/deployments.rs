@@ -31,6 +31,8 @@ pub struct Deployment {
 pub struct DeploymentList {
     pub items: Vec<Deployment>,
     pub now: i64,
+    /// Whether the viewer's role may create, change and delete deployments.
+    pub may_manage: bool,
 }
 
 #[cfg(feature = "ssr")]
@@ -56,7 +58,11 @@ pub async fn list_deployments() -> Result<DeploymentList, AppError> {
     use crate::server::{db, deployments};
     let (state, actor) = super::context::require_actor().await?;
     let items = deployments::list(&state.pool, &state.settings, &actor).await?;
-    Ok(DeploymentList { items: items.into_iter().map(Deployment::from).collect(), now: db::now() })
+    Ok(DeploymentList {
+        items: items.into_iter().map(Deployment::from).collect(),
+        now: db::now(),
+        may_manage: actor.may(crate::domain::Permission::ManageDeployments),
+    })
 }
 
 #[server(prefix = "/rpc", endpoint = "create_deployment")]

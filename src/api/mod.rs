@@ -8,8 +8,8 @@ pub mod cli_login;
 #[cfg(feature = "ssr")]
 pub mod context;
 pub mod deployments;
-pub mod members;
 mod error;
+pub mod members;
 #[cfg(feature = "ssr")]
 pub mod reveal;
 pub mod tokens;

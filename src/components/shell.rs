@@ -5,6 +5,7 @@ use leptos::prelude::*;
 use leptos_router::components::{Outlet, A};
 
 use crate::api::auth::{current_account, Logout};
+use crate::domain::Role;
 
 #[component]
 pub fn ConsoleLayout() -> impl IntoView {
@@ -54,6 +55,14 @@ pub fn ConsoleLayout() -> impl IntoView {
                                     </summary>
                                     <div class="menu-panel">
                                         <p class="menu-email">{account.email}</p>
+                                        <p class="menu-role">{account.role.label()}</p>
+                                        {(account.role == Role::Admin)
+                                            .then(|| {
+                                                view! {
+                                                    <a class="menu-link" href="/members">"Members"</a>
+                                                    <a class="menu-link" href="/activity">"Activity log"</a>
+                                                }
+                                            })}
                                         <ActionForm action=logout>
                                             <button type="submit" class="button secondary full">
                                                 "Sign out"
@@ -82,6 +91,21 @@ pub fn ConsoleLayout() -> impl IntoView {
             <nav class="sidebar" aria-label="Main">
                 <A href="/deployments">"Deployments"</A>
                 <A href="/api_tokens">"API Tokens"</A>
+                // Admins' pages; the server refuses them to anyone else.
+                <Transition fallback=|| ()>
+                    {move || Suspend::new(async move {
+                        account
+                            .await
+                            .ok()
+                            .filter(|account| account.role == Role::Admin)
+                            .map(|_| {
+                                view! {
+                                    <A href="/members">"Members"</A>
+                                    <A href="/activity">"Activity"</A>
+                                }
+                            })
+                    })}
+                </Transition>
             </nav>
             <main id="main" class="content">
                 <Outlet />

@@ -8,8 +8,8 @@
 
 mod deployment;
 mod email;
-mod event;
 mod error;
+mod event;
 mod ids;
 mod invalid;
 mod organization_name;
@@ -21,8 +21,8 @@ mod token;
 
 pub use deployment::{AccessType, DeploymentName, Description, UpstreamUrl};
 pub use email::Email;
-pub use event::EventKind;
 pub use error::AppError;
+pub use event::EventKind;
 pub use ids::{DeploymentId, OrganizationId, TokenId, UserId};
 pub use invalid::{Field, InvalidInput};
 pub use organization_name::OrganizationName;

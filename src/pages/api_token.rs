@@ -20,7 +20,7 @@ use crate::components::{
     form::{action_error, FormError, TextArea, TextField},
     time::RelativeTime,
 };
-use crate::domain::{time, DeploymentId, Field, TokenId};
+use crate::domain::{time, DeploymentId, Field, Permission, TokenId};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 enum DialogState {
@@ -150,17 +150,24 @@ fn TokenDetails(found: FoundToken, changes: Changes, focus: FocusReturn) -> impl
             <h1 id=PAGE_HEADING tabindex="-1">
                 {token.name.clone()}
             </h1>
-            <div class="page-actions">
-                <a id=REGENERATE_BUTTON class="button secondary" href=format!("{href}?regenerate")>
-                    "Regenerate"
-                </a>
-                <a id=EDIT_BUTTON class="button secondary" href=format!("{href}?edit")>
-                    "Edit"
-                </a>
-                <a class="button danger" href=delete_href>
-                    "Delete"
-                </a>
-            </div>
+            {if token.can_manage {
+                view! {
+                    <div class="page-actions">
+                        <a id=REGENERATE_BUTTON class="button secondary" href=format!("{href}?regenerate")>
+                            "Regenerate"
+                        </a>
+                        <a id=EDIT_BUTTON class="button secondary" href=format!("{href}?edit")>
+                            "Edit"
+                        </a>
+                        <a class="button danger" href=delete_href>
+                            "Delete"
+                        </a>
+                    </div>
+                }
+                    .into_any()
+            } else {
+                view! { <p class="muted role-note">{Permission::ManageOrganizationTokens.refusal()}</p> }.into_any()
+            }}
         </header>
         <StatusLine changes />
         {(!token.description.is_empty()).then(|| view! { <p class="token-description">{token.description.clone()}</p> })}
@@ -212,12 +219,13 @@ fn Facts(token: ApiToken, now: i64) -> impl IntoView {
             <dd>{grants}</dd>
             <dt>"Token"</dt>
             <dd class="mono">{format!("{}…", token.prefix)}</dd>
-            <dt>"Created by"</dt>
+            <dt>"Owner"</dt>
             <dd>
+                {if token.is_organization { "The organization, created by " } else { "" }}
                 {match (token.created_by.clone(), token.created_by_email.clone()) {
                     (Some(name), Some(email)) => format!("{name} ({email})"),
                     (Some(name), None) => name,
-                    _ => "Command line".to_owned(),
+                    _ => "the command line".to_owned(),
                 }}
             </dd>
             <dt>"Created"</dt>

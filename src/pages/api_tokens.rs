@@ -8,7 +8,7 @@ use leptos_router::{components::Redirect, hooks::use_query_map};
 use crate::api::deployments::{list_deployments, DeploymentList};
 use crate::api::tokens::{
     find_api_token, list_api_tokens, take_revealed_token, ApiToken, CreateApiToken, CreatedToken, DeleteApiToken,
-    FoundToken, ListPosition, TokenPage, TokenStatus, PAGE_SIZE, TOKEN,
+    FoundToken, ListPosition, TokenAbilities, TokenOwner, TokenPage, TokenStatus, PAGE_SIZE, TOKEN,
 };
 use crate::api::{AppError, Notice};
 use crate::components::{
@@ -21,7 +21,7 @@ use crate::components::{
     form::{action_error, Choice, FieldError, FormError, FormErrorSignal, TextArea, TextField},
     time::RelativeTime,
 };
-use crate::domain::{time, AccessType, DeploymentId, Field, TokenId};
+use crate::domain::{time, AccessType, DeploymentId, Field, Permission, TokenId};
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 enum DialogState {
@@ -128,7 +128,8 @@ pub fn ApiTokensPage() -> impl IntoView {
             {move || {
                 let at = position.get();
                 Suspend::new(async move {
-                    grantable.await.map(|deployments| view! { <CreateDialog action=create deployments at /> })
+                    let may = tokens.await.map(|page| page.may).unwrap_or_default();
+                    grantable.await.map(|deployments| view! { <CreateDialog action=create deployments at may /> })
                 })
             }}
             {move || {
@@ -151,6 +152,13 @@ fn SearchForm(position: Memo<ListPosition>) -> impl IntoView {
             </option>
         }
     });
+    let owners = TokenOwner::CHOICES.map(|(owner, value, label)| {
+        view! {
+            <option value=value selected=move || position.read().owner == owner>
+                {label}
+            </option>
+        }
+    });
     view! {
         <form class="search filters" method="get" action="/api_tokens" role="search">
             <label for="q" class="visually-hidden">
@@ -168,6 +176,12 @@ fn SearchForm(position: Memo<ListPosition>) -> impl IntoView {
             </label>
             <select id="status" name="status">
                 {statuses.into_iter().collect_view()}
+            </select>
+            <label for="owner" class="visually-hidden">
+                "Owner"
+            </label>
+            <select id="owner" name="owner">
+                {owners.into_iter().collect_view()}
             </select>
             <button type="submit" class="button secondary">
                 "Search"
@@ -201,7 +215,7 @@ fn TokenTable(page: TokenPage, focus: FocusReturn) -> impl IntoView {
     focus.restore_after_render();
     let at = page.position();
     let notice = view! { <ExpiringNotice page=page.clone() /> };
-    if page.total == 0 && page.search.is_empty() && page.status == TokenStatus::All {
+    if page.total == 0 && page.search.is_empty() && page.status == TokenStatus::All && page.owner == TokenOwner::All {
         return view! {
             <section class="empty-state">
                 <h2>"No API tokens yet"</h2>
@@ -250,7 +264,7 @@ fn TokenTable(page: TokenPage, focus: FocusReturn) -> impl IntoView {
                         <th scope="col">"Types"</th>
                         <th scope="col">"Deployments"</th>
                         <th scope="col">"Token"</th>
-                        <th scope="col">"Created by"</th>
+                        <th scope="col">"Owner"</th>
                         <th scope="col">"Created"</th>
                         <th scope="col">"Last used"</th>
                         <th scope="col">"Expires"</th>
@@ -316,7 +330,17 @@ fn TokenRow(token: ApiToken, now: i64, at: ListPosition) -> impl IntoView {
                 }}
             </td>
             <td class="mono small" data-label="Token">{format!("{}…", token.prefix)}</td>
-            <td data-label="Created by">{token.created_by.clone().unwrap_or_else(|| "Command line".into())}</td>
+            <td data-label="Owner">
+                {if token.is_organization {
+                    view! {
+                        <span class="badge owner-organization">"Organization"</span>
+                        <p class="cell-note">"by " {token.created_by.clone().unwrap_or_else(|| "command line".into())}</p>
+                    }
+                        .into_any()
+                } else {
+                    view! { <span>{token.created_by.clone().unwrap_or_else(|| "Command line".into())}</span> }.into_any()
+                }}
+            </td>
             <td data-label="Created">
                 <RelativeTime at=token.created_at now />
             </td>
@@ -350,14 +374,20 @@ fn TokenRow(token: ApiToken, now: i64, at: ListPosition) -> impl IntoView {
                 }}
             </td>
             <td class="row-actions">
-                <a
-                    id=delete_link_id(token.id)
-                    class="button link danger-text"
-                    href=at.href(Some(&format!("delete={}", token.id)))
-                    aria-label=format!("Delete {name}")
-                >
-                    "Delete"
-                </a>
+                {token
+                    .can_manage
+                    .then(|| {
+                        view! {
+                            <a
+                                id=delete_link_id(token.id)
+                                class="button link danger-text"
+                                href=at.href(Some(&format!("delete={}", token.id)))
+                                aria-label=format!("Delete {name}")
+                            >
+                                "Delete"
+                            </a>
+                        }
+                    })}
             </td>
         </tr>
     }
@@ -384,13 +414,14 @@ fn CreateDialog(
     action: ServerAction<CreateApiToken>,
     deployments: Result<DeploymentList, AppError>,
     at: ListPosition,
+    may: TokenAbilities,
 ) -> impl IntoView {
     let guard = CloseGuard::default();
     view! {
         <Modal close_href=at.href(None) labelled_by="token-dialog-title" guard>
             {move || match action.value().get() {
                 Some(Ok(created)) => view! { <Reveal created done_href=at.href(None) guard /> }.into_any(),
-                _ => view! { <CreateForm action deployments=deployments.clone() at=at.clone() /> }.into_any(),
+                _ => view! { <CreateForm action deployments=deployments.clone() at=at.clone() may /> }.into_any(),
             }}
         </Modal>
     }
@@ -401,6 +432,8 @@ fn CreateForm(
     action: ServerAction<CreateApiToken>,
     deployments: Result<DeploymentList, AppError>,
     at: ListPosition,
+    /// What the viewer's role lets them create: only that is offered.
+    may: TokenAbilities,
 ) -> impl IntoView {
     let server_error = action_error(action);
     // The at-least-one-type rule, checked in the browser before submitting (the server checks
@@ -439,16 +472,46 @@ fn CreateForm(
                     note="Grants access to Bento Deployments with Protected endpoints. Choose the deployments below."
                 />
                 <DeploymentPicker deployments error />
-                <Choice
-                    input_type="checkbox"
-                    id="type-developer"
-                    name="developer"
-                    value="on"
-                    title="Developer (API access)"
-                    note="Grants API access to manage resources, for example with the BentoML CLI."
-                />
+                {if may.create_developer {
+                    view! {
+                        <Choice
+                            input_type="checkbox"
+                            id="type-developer"
+                            name="developer"
+                            value="on"
+                            title="Developer (API access)"
+                            note="Grants API access to manage resources, for example with the BentoML CLI."
+                        />
+                    }
+                        .into_any()
+                } else {
+                    view! {
+                        <p class="muted role-note" id="developer-unavailable">
+                            <strong>"Developer (API access): "</strong>
+                            {Permission::CreateDeveloperTokens.refusal()}
+                        </p>
+                    }
+                        .into_any()
+                }}
                 <FieldError field=Field::TokenTypes error id="types-error" />
             </fieldset>
+            {may
+                .create_organization
+                .then(|| {
+                    view! {
+                        <fieldset class="choices">
+                            <legend>"Owner"</legend>
+                            <Choice
+                                input_type="checkbox"
+                                id="owner-organization"
+                                name="organization"
+                                value="on"
+                                title="Organization token"
+                                note="Belongs to the organization: every member sees it (never its secret), only admins manage it, and it keeps working when its creator leaves."
+                            />
+                        </fieldset>
+                    }
+                })}
             <ExpirationField now error />
             <div class="dialog-buttons">
                 <a class="button secondary" href=cancel>
@@ -688,6 +751,7 @@ fn PositionInputs(at: ListPosition) -> impl IntoView {
         <input type="hidden" name="page" value=at.page />
         <input type="hidden" name="q" value=at.search />
         <input type="hidden" name="status" value=at.status.as_query() />
+        <input type="hidden" name="owner" value=at.owner.as_query() />
     }
 }
 

@@ -16,7 +16,7 @@ use crate::components::{
     form::{action_error, Choice, FieldError, FormError, FormErrorSignal, TextArea, TextField},
     time::RelativeTime,
 };
-use crate::domain::{AccessType, Field};
+use crate::domain::{AccessType, Field, Permission};
 
 const PAGE: &str = "/deployments";
 
@@ -79,9 +79,22 @@ pub fn DeploymentsPage() -> impl IntoView {
             <h1 id=PAGE_HEADING tabindex="-1">
                 "Deployments"
             </h1>
-            <a id=CREATE_BUTTON class="button primary" href="/deployments?create">
-                "Create"
-            </a>
+            // Offered only to roles that may create one (the server checks anyway).
+            <Transition fallback=|| ()>
+                {move || Suspend::new(async move {
+                    deployments
+                        .await
+                        .ok()
+                        .filter(|list| list.may_manage)
+                        .map(|_| {
+                            view! {
+                                <a id=CREATE_BUTTON class="button primary" href="/deployments?create">
+                                    "Create"
+                                </a>
+                            }
+                        })
+                })}
+            </Transition>
         </header>
         <StatusLine changes />
         <Transition fallback=|| view! { <p class="muted">"Loading deployments…"</p> }>
@@ -104,6 +117,10 @@ pub fn DeploymentsPage() -> impl IntoView {
 #[component]
 fn DeploymentTable(list: DeploymentList, focus: FocusReturn) -> impl IntoView {
     focus.restore_after_render();
+    let may_manage = list.may_manage;
+    let read_only = (!may_manage).then(|| {
+        view! { <p class="muted role-note">{Permission::ManageDeployments.refusal()}" You can view them and call Protected ones with a User token."</p> }
+    });
     if list.items.is_empty() {
         return view! {
             <section class="empty-state">
@@ -112,15 +129,22 @@ fn DeploymentTable(list: DeploymentList, focus: FocusReturn) -> impl IntoView {
                     "A deployment is a running Bento service (for example "<code>"bentoml serve"</code>
                     ") that this console fronts. Its endpoint access type decides who may call it from outside."
                 </p>
-                <a class="button primary" href="/deployments?create">
-                    "Create a deployment"
-                </a>
+                {read_only}
+                {may_manage
+                    .then(|| {
+                        view! {
+                            <a class="button primary" href="/deployments?create">
+                                "Create a deployment"
+                            </a>
+                        }
+                    })}
             </section>
         }
         .into_any();
     }
     let now = list.now;
     view! {
+        {read_only}
         <div class="table-wrap">
             <table class="data-table">
                 <thead>
@@ -140,7 +164,7 @@ fn DeploymentTable(list: DeploymentList, focus: FocusReturn) -> impl IntoView {
                     {list
                         .items
                         .into_iter()
-                        .map(|deployment| view! { <DeploymentRow deployment now /> })
+                        .map(|deployment| view! { <DeploymentRow deployment now may_manage /> })
                         .collect_view()}
                 </tbody>
             </table>
@@ -150,7 +174,7 @@ fn DeploymentTable(list: DeploymentList, focus: FocusReturn) -> impl IntoView {
 }
 
 #[component]
-fn DeploymentRow(deployment: Deployment, now: i64) -> impl IntoView {
+fn DeploymentRow(deployment: Deployment, now: i64, may_manage: bool) -> impl IntoView {
     let name = deployment.name.clone();
     let external = match deployment.external_url.clone() {
         Some(url) => view! {
@@ -181,17 +205,22 @@ fn DeploymentRow(deployment: Deployment, now: i64) -> impl IntoView {
                 <RelativeTime at=deployment.created_at now />
             </td>
             <td class="row-actions">
-                <a id=format!("edit-{name}") class="button link" href=format!("{PAGE}?edit={name}") aria-label=format!("Edit {name}")>
-                    "Edit"
-                </a>
-                <a
-                    id=format!("delete-{name}")
-                    class="button link danger-text"
-                    href=format!("{PAGE}?delete={name}")
-                    aria-label=format!("Delete {name}")
-                >
-                    "Delete"
-                </a>
+                {may_manage
+                    .then(|| {
+                        view! {
+                            <a id=format!("edit-{name}") class="button link" href=format!("{PAGE}?edit={name}") aria-label=format!("Edit {name}")>
+                                "Edit"
+                            </a>
+                            <a
+                                id=format!("delete-{name}")
+                                class="button link danger-text"
+                                href=format!("{PAGE}?delete={name}")
+                                aria-label=format!("Delete {name}")
+                            >
+                                "Delete"
+                            </a>
+                        }
+                    })}
             </td>
         </tr>
     }
@@ -205,9 +234,12 @@ fn DeploymentDialogs(
     update: ServerAction<UpdateDeployment>,
     delete: ServerAction<DeleteDeployment>,
 ) -> impl IntoView {
+    let may_manage = list.may_manage;
     let find = move |name: &str| list.items.iter().find(|d| d.name == name).cloned();
     move || match dialog.get() {
         DialogState::None => ().into_any(),
+        // An old link, or a role that lost the right: the dialogs are not offered.
+        _ if !may_manage => ().into_any(),
         DialogState::Create => view! { <CreateDialog action=create /> }.into_any(),
         DialogState::Edit(name) => match find(&name) {
             Some(deployment) => view! { <EditDialog deployment action=update /> }.into_any(),

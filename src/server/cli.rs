@@ -124,7 +124,8 @@ async fn run_user(command: UserCommand, config: &Config) -> anyhow::Result<()> {
         let organization = organization.as_deref().map(OrganizationName::parse).transpose()?;
         let password = read_password()?;
         let pool = db::connect_and_migrate_with(&config.database()).await?;
-        let user = accounts::create_user(&pool, accounts::NewUser { email, name, password, role }, organization).await?;
+        let user =
+            accounts::create_user(&pool, accounts::NewUser { email, name, password, role }, organization).await?;
         println!("Created user {} ({}) in organization {:?}.", user.email, role.label(), user.organization_name);
         return Ok(());
     }

@@ -16,7 +16,8 @@ const PUBLIC_PAGES: [&str; 3] = ["/login", "/setup", "/join"];
 const SERVER_FN_PREFIX: &str = "/rpc/";
 /// The server functions that work without a session: sign-in, first-run setup and joining
 /// through an invitation (`api::auth`).
-const PUBLIC_SERVER_FNS: [&str; 5] = ["/rpc/login", "/rpc/setup", "/rpc/setup_available", "/rpc/invitation", "/rpc/join"];
+const PUBLIC_SERVER_FNS: [&str; 5] =
+    ["/rpc/login", "/rpc/setup", "/rpc/setup_available", "/rpc/invitation", "/rpc/join"];
 
 pub async fn guard(State(state): State<AppState>, session: Session, request: Request, next: Next) -> Response {
     let path = request.uri().path();

@@ -39,7 +39,9 @@ pub async fn any_user_exists(db: impl Into<Db<'_>>) -> sqlx::Result<bool> {
 
 /// The console serves one organization; it is the first one created.
 pub async fn find_organization(db: impl Into<Db<'_>>) -> sqlx::Result<Option<Organization>> {
-    run!(db, |e| sqlx::query_as("select id, name, slug, created_at from organizations order by id limit 1").fetch_optional(e).await)
+    run!(db, |e| sqlx::query_as("select id, name, slug, created_at from organizations order by id limit 1")
+        .fetch_optional(e)
+        .await)
 }
 
 pub async fn find_organization_by_id(db: impl Into<Db<'_>>, id: OrganizationId) -> sqlx::Result<Option<Organization>> {
@@ -87,10 +89,12 @@ pub async fn insert_user(db: &mut Tx, user: UserRow<'_>) -> sqlx::Result<Option<
 }
 
 pub async fn find_credentials(db: impl Into<Db<'_>>, email: &Email) -> sqlx::Result<Option<Credentials>> {
-    run!(db, |e| sqlx::query_as("select id as user_id, password_hash from users where email = $1 and removed_at is null")
-        .bind(email.as_ref())
-        .fetch_optional(e)
-        .await)
+    run!(db, |e| sqlx::query_as(
+        "select id as user_id, password_hash from users where email = $1 and removed_at is null"
+    )
+    .bind(email.as_ref())
+    .fetch_optional(e)
+    .await)
 }
 
 pub async fn find_account(db: impl Into<Db<'_>>, user_id: UserId) -> sqlx::Result<Option<AccountRow>> {
@@ -199,7 +203,14 @@ pub async fn mark_removed(db: &mut Tx, organization_id: OrganizationId, id: User
 
 /// A removed member joins again (a new invitation): their row comes back with a new name,
 /// password and role.
-pub async fn restore(db: &mut Tx, id: UserId, name: &PersonName, password_hash: &str, role: Role, now: i64) -> sqlx::Result<()> {
+pub async fn restore(
+    db: &mut Tx,
+    id: UserId,
+    name: &PersonName,
+    password_hash: &str,
+    role: Role,
+    now: i64,
+) -> sqlx::Result<()> {
     run!(db, |e| sqlx::query(
         "update users set name = $2, password_hash = $3, role = $4, removed_at = null, last_sign_in_at = null,
                 created_at = $5

@@ -7,11 +7,7 @@ pub mod repo;
 
 use std::time::Duration;
 
-use super::{
-    accounts::Actor,
-    db,
-    error::{ServiceResult},
-};
+use super::{accounts::Actor, db, error::ServiceResult};
 use crate::domain::{time::DAY, EventKind, OrganizationId, Permission, UserId};
 
 /// One entry of the log, as the services hand it out.

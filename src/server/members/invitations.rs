@@ -51,7 +51,11 @@ pub async fn insert(db: &mut Tx, row: NewRow<'_>) -> sqlx::Result<i64> {
 }
 
 /// Invitations neither accepted, revoked nor expired at `now`, newest first.
-pub async fn pending(db: impl Into<Db<'_>>, organization_id: OrganizationId, now: i64) -> sqlx::Result<Vec<InvitationRow>> {
+pub async fn pending(
+    db: impl Into<Db<'_>>,
+    organization_id: OrganizationId,
+    now: i64,
+) -> sqlx::Result<Vec<InvitationRow>> {
     run!(db, |e| sqlx::query_as(&format!(
         "{SELECT} where i.organization_id = $1 and i.accepted_at is null and i.revoked_at is null and i.expires_at > $2
          order by i.created_at desc, i.id desc"
@@ -63,7 +67,11 @@ pub async fn pending(db: impl Into<Db<'_>>, organization_id: OrganizationId, now
 }
 
 /// The pending invitation a code opens, if any.
-pub async fn find_pending_by_digest(db: impl Into<Db<'_>>, digest: &[u8; 32], now: i64) -> sqlx::Result<Option<InvitationRow>> {
+pub async fn find_pending_by_digest(
+    db: impl Into<Db<'_>>,
+    digest: &[u8; 32],
+    now: i64,
+) -> sqlx::Result<Option<InvitationRow>> {
     run!(db, |e| sqlx::query_as(&format!(
         "{SELECT} where i.digest = $1 and i.accepted_at is null and i.revoked_at is null and i.expires_at > $2"
     ))
@@ -74,7 +82,12 @@ pub async fn find_pending_by_digest(db: impl Into<Db<'_>>, digest: &[u8; 32], no
 }
 
 /// Whether a pending invitation for `email` exists.
-pub async fn pending_for_email(db: impl Into<Db<'_>>, organization_id: OrganizationId, email: &str, now: i64) -> sqlx::Result<bool> {
+pub async fn pending_for_email(
+    db: impl Into<Db<'_>>,
+    organization_id: OrganizationId,
+    email: &str,
+    now: i64,
+) -> sqlx::Result<bool> {
     run!(db, |e| sqlx::query_scalar(
         "select exists (select 1 from invitations where organization_id = $1 and email = $2
              and accepted_at is null and revoked_at is null and expires_at > $3)"
@@ -103,7 +116,12 @@ pub async fn accept(db: &mut Tx, id: i64, now: i64) -> sqlx::Result<bool> {
 
 /// Revokes a pending invitation; its row (for its name and email), or `None` when there is no
 /// such pending invitation.
-pub async fn revoke(db: &mut Tx, organization_id: OrganizationId, id: i64, now: i64) -> sqlx::Result<Option<InvitationRow>> {
+pub async fn revoke(
+    db: &mut Tx,
+    organization_id: OrganizationId,
+    id: i64,
+    now: i64,
+) -> sqlx::Result<Option<InvitationRow>> {
     let found: Option<InvitationRow> = run!(&mut *db, |e| sqlx::query_as(&format!(
         "{SELECT} where i.organization_id = $1 and i.id = $2 and i.accepted_at is null and i.revoked_at is null
              and i.expires_at > $3"

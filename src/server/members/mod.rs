@@ -16,7 +16,9 @@ use super::{
     error::{ServiceError, ServiceResult},
     tokens,
 };
-use crate::domain::{time::DAY, Email, EventKind, Field, InvalidInput, NewPassword, Permission, PersonName, Role, UserId};
+use crate::domain::{
+    time::DAY, Email, EventKind, Field, InvalidInput, NewPassword, Permission, PersonName, Role, UserId,
+};
 
 /// How long an invitation link works.
 pub const INVITATION_DAYS: i64 = 7;
@@ -151,7 +153,8 @@ pub async fn revoke_invitation(pool: &db::Pool, actor: &Actor, id: i64) -> Servi
     let row = invitations::revoke(&mut tx, actor.organization_id, id, db::now())
         .await?
         .ok_or(ServiceError::NotFound(INVITATION_NOT_FOUND))?;
-    activity::record(&mut tx, actor, EventKind::InvitationRevoked, &format!("{} <{}>", row.name, row.email), "").await?;
+    activity::record(&mut tx, actor, EventKind::InvitationRevoked, &format!("{} <{}>", row.name, row.email), "")
+        .await?;
     tx.commit().await?;
     Ok(row.into())
 }
@@ -177,8 +180,7 @@ pub async fn accept(
 ) -> ServiceResult<UserId> {
     let refused = || ServiceError::Forbidden(INVITATION_REFUSED.into());
     // A wrong code costs a lookup, not a password hash.
-    let invitation =
-        invitations::find_pending_by_digest(pool, &digest(code), db::now()).await?.ok_or_else(refused)?;
+    let invitation = invitations::find_pending_by_digest(pool, &digest(code), db::now()).await?.ok_or_else(refused)?;
     let password_hash = password::hash(password).await?;
     let email = Email::parse(&invitation.email)?;
     let now = db::now();
@@ -187,7 +189,9 @@ pub async fn accept(
         return Err(refused());
     }
     let user_id = match users::find_by_email(&mut tx, &email).await? {
-        Some((_, false)) => return Err(InvalidInput::new(Field::Email, "A member with this email already exists.").into()),
+        Some((_, false)) => {
+            return Err(InvalidInput::new(Field::Email, "A member with this email already exists.").into())
+        }
         Some((id, true)) => {
             users::restore(&mut tx, id, &name, &password_hash, invitation.role, now).await?;
             id
@@ -214,11 +218,18 @@ pub async fn accept(
 
 /// Changes a member's role. Takes effect on their next request, tokens included: a Developer
 /// token of a member who can no longer create one stops passing the API.
-pub async fn set_role(pool: &db::Pool, caches: &Caches, actor: &Actor, id: UserId, role: Role) -> ServiceResult<Member> {
+pub async fn set_role(
+    pool: &db::Pool,
+    caches: &Caches,
+    actor: &Actor,
+    id: UserId,
+    role: Role,
+) -> ServiceResult<Member> {
     actor.require(Permission::ManageMembers)?;
     let mut tx = db::begin_write(pool).await?;
     users::lock_organization(&mut tx, actor.organization_id).await?;
-    let member = users::find_member(&mut tx, actor.organization_id, id).await?.ok_or(ServiceError::NotFound(NOT_FOUND))?;
+    let member =
+        users::find_member(&mut tx, actor.organization_id, id).await?.ok_or(ServiceError::NotFound(NOT_FOUND))?;
     if member.role == role {
         return Ok(member.into());
     }
@@ -241,7 +252,8 @@ pub async fn remove(pool: &db::Pool, caches: &Caches, actor: &Actor, id: UserId)
     actor.require(Permission::ManageMembers)?;
     let mut tx = db::begin_write(pool).await?;
     users::lock_organization(&mut tx, actor.organization_id).await?;
-    let member = users::find_member(&mut tx, actor.organization_id, id).await?.ok_or(ServiceError::NotFound(NOT_FOUND))?;
+    let member =
+        users::find_member(&mut tx, actor.organization_id, id).await?.ok_or(ServiceError::NotFound(NOT_FOUND))?;
     if member.role == Role::Admin && users::count_admins(&mut tx, actor.organization_id).await? <= 1 {
         return Err(ServiceError::Forbidden(LAST_ADMIN.into()));
     }

@@ -67,7 +67,11 @@ impl FromRequestParts<AppState> for Developer {
                     .await
                     .map_err(ServiceError::from)?
                     .ok_or_else(|| RestError::unauthorized(BAD_TOKEN))?;
-                Self { actor: Actor::member(&account, client), user: user(&account), organization: organization(&account) }
+                Self {
+                    actor: Actor::member(&account, client),
+                    user: user(&account),
+                    organization: organization(&account),
+                }
             }
             None => {
                 let org = repo::find_organization_by_id(&state.pool, verified.organization_id)
@@ -84,7 +88,8 @@ impl FromRequestParts<AppState> for Developer {
                     token_prefix: None,
                     client,
                 };
-                let user = schema::User { name, email: String::new(), first_name: String::new(), last_name: String::new() };
+                let user =
+                    schema::User { name, email: String::new(), first_name: String::new(), last_name: String::new() };
                 let organization = organization_schema(&org.name, org.id, org.created_at);
                 Self { actor, user, organization }
             }

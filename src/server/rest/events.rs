@@ -46,11 +46,9 @@ impl EventQuery {
         };
         let actor_id = match self.actor.trim() {
             "" => None,
-            raw => Some(
-                raw.strip_prefix("usr-")
-                    .and_then(|id| id.parse::<UserId>().ok())
-                    .ok_or_else(|| RestError::bad_request(format!("actor must be a member's uid (usr-<n>), not {raw:?}.")))?,
-            ),
+            raw => Some(raw.strip_prefix("usr-").and_then(|id| id.parse::<UserId>().ok()).ok_or_else(|| {
+                RestError::bad_request(format!("actor must be a member's uid (usr-<n>), not {raw:?}."))
+            })?),
         };
         let day = |raw: &str, name: &str| match raw.trim() {
             "" => Ok(None),

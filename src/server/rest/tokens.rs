@@ -63,8 +63,12 @@ pub async fn list(
 ) -> Result<Json<schema::List<schema::ApiToken>>, RestError> {
     let (start, count) = (paging.start()?, paging.count()?);
     let now = db::now();
-    let selection =
-        tokens::Selection { search: paging.search(), status: tokens::Status::Any, ownership: tokens::Ownership::Any, now };
+    let selection = tokens::Selection {
+        search: paging.search(),
+        status: tokens::Status::Any,
+        ownership: tokens::Ownership::Any,
+        now,
+    };
     let listed = tokens::list(&state.pool, &developer.actor, selection, start, count).await?;
     let items: Vec<schema::ApiToken> = listed.tokens.into_iter().map(|t| to_schema(t, &developer, None, now)).collect();
     Ok(Json(schema::List { start, count: items.len() as i64, total: listed.total, items }))

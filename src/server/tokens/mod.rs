@@ -329,7 +329,14 @@ pub async fn regenerate(
     if !repo::replace_secret(&mut tx, actor.organization_id, id, &digest, prefix, expires_at).await? {
         return Err(ServiceError::NotFound(NOT_FOUND));
     }
-    activity::record(&mut tx, actor, EventKind::TokenRegenerated, &current.name, &format!("{} → {prefix}", current.prefix)).await?;
+    activity::record(
+        &mut tx,
+        actor,
+        EventKind::TokenRegenerated,
+        &current.name,
+        &format!("{} → {prefix}", current.prefix),
+    )
+    .await?;
     tx.commit().await?;
     caches.invalidate(pool, Change::Token(id)).await?;
     tracing::info!(token_id = %id, prefix, "API token regenerated");
@@ -411,7 +418,11 @@ pub async fn delete(pool: &db::Pool, caches: &Caches, actor: &Actor, id: TokenId
         return Err(ServiceError::NotFound(NOT_FOUND));
     }
     // An admin deleting a member's personal token revokes it.
-    let kind = if token.is_organization || token.is_owned_by(actor) { EventKind::TokenDeleted } else { EventKind::TokenRevoked };
+    let kind = if token.is_organization || token.is_owned_by(actor) {
+        EventKind::TokenDeleted
+    } else {
+        EventKind::TokenRevoked
+    };
     let detail = match (&token.created_by, kind) {
         (Some(owner), EventKind::TokenRevoked) => format!("{}, owned by {owner}", token.summary()),
         _ => token.summary(),
