@@ -114,6 +114,14 @@ test("an invited Endpoint User joins, calls a Protected deployment, and loses ac
   const secret = await revealedSecret(invitee);
   expect((await call(invitee, secret)).status()).toBe(200);
 
+  // Asked to sign the BentoML CLI in (a Developer token), they are told they cannot.
+  const { code } = await (await invitee.request.get(`${server.baseURL}/api/v1/auth/code`)).json();
+  await invitee.goto(`${server.baseURL}/api_tokens?code=${code}`);
+  const signIn = invitee.getByRole("dialog", { name: "Sign in the BentoML CLI?" });
+  await expect(signIn.getByRole("alert")).toContainText("Only admins and developers create tokens with Developer");
+  await expect(signIn.getByRole("button", { name: "Create token for the CLI" })).toBeHidden();
+  await expect(signIn.getByRole("button", { name: "Decline" })).toBeVisible();
+
   // The admin sees the member's token, with its owner.
   await admin.goto(`${server.baseURL}/api_tokens`);
   await expect(admin.getByRole("row", { name: /grace-frontend/ })).toContainText(ENDPOINT_USER.name);
@@ -179,4 +187,27 @@ test("an organization token created by an admin keeps working after its creator 
   const tokenRow = admin.getByRole("row", { name: /shared-frontend/ });
   await expect(tokenRow).toContainText("Organization");
   await expect(tokenRow.getByRole("link", { name: /Delete/ })).toHaveCount(0);
+});
+
+test("without JavaScript, an admin invites and sees the link once, after the redirect", async ({ browser }) => {
+  const context = await browser.newContext({ javaScriptEnabled: false });
+  const page = await context.newPage();
+  const response = await page.request.post(`${server.baseURL}/rpc/login`, {
+    headers: { Origin: server.baseURL, Accept: "application/json" },
+    form: { email: "barbara@example.com", password: "yet another long password" },
+  });
+  expect(response.ok()).toBe(true);
+  await page.goto(`${server.baseURL}/members?invite`);
+  await page.getByLabel("Name").fill("Katherine Johnson");
+  await page.getByLabel("Email").fill("katherine@example.com");
+  await page.getByRole("radio", { name: /^Developer/ }).check();
+  await page.getByRole("button", { name: "Create invitation link" }).click();
+  await expect(page).toHaveURL(/\/members\?invited$/);
+  const link = page.getByRole("textbox", { name: "Invitation link" });
+  await expect(link).toHaveValue(/\/join\?code=\w{32}$/);
+  await expect(page.getByRole("row", { name: /katherine@example.com/ })).toBeVisible();
+  // Shown once: the same address again shows no link.
+  await page.reload();
+  await expect(page.getByRole("textbox", { name: "Invitation link" })).toHaveCount(0);
+  await context.close();
 });

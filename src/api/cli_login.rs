@@ -30,6 +30,8 @@ pub struct CliLogin {
     pub answered_by: Option<String>,
     /// A name for the new token that no token has yet, like `bentoml CLI on 2026-11-25`.
     pub suggested_name: String,
+    /// Whether the viewer's role may create the Developer token the CLI asks for.
+    pub may_approve: bool,
     pub now: i64,
 }
 
@@ -56,6 +58,7 @@ pub async fn find_cli_login(code: String) -> Result<Option<CliLogin>, AppError> 
         expires_at: login.expires_at,
         answered_by: login.answered_by,
         suggested_name: tokens::free_name(&state.pool, &actor, &base, now).await?,
+        may_approve: actor.may(crate::domain::Permission::CreateDeveloperTokens),
         now,
     }))
 }

@@ -81,20 +81,48 @@ pub async fn list_members() -> Result<MemberList, AppError> {
     })
 }
 
-/// Invites someone; the link is in this one response. Without JavaScript the page after the
-/// redirect cannot show it, so the form needs JavaScript (the page says so).
+/// Invites someone; the link is in this one response (or, for a form posted without
+/// JavaScript, in `take_revealed_invitation`'s, once).
 #[server(prefix = "/rpc", endpoint = "invite_member")]
 pub async fn invite_member(name: String, email: String, role: String) -> Result<CreatedInvitation, AppError> {
+    use super::context;
     use crate::domain::{Email, PersonName};
     use crate::server::members;
-    let (state, actor) = super::context::require_actor().await?;
+    let (state, actor) = context::require_actor().await?;
     let new = members::NewInvitation {
         name: PersonName::parse(&name)?,
         email: Email::parse(&email)?,
         role: Role::parse(&role)?,
     };
     let (invitation, code) = members::invite(&state.pool, &actor, new).await?;
-    Ok(CreatedInvitation { invitation: invitation.into(), link: members::join_url(&state.settings.public_url, &code) })
+    let link = members::join_url(&state.settings.public_url, &code);
+    let created = CreatedInvitation { invitation: invitation.into(), link };
+    if context::is_plain_form_post() {
+        let settings = &state.settings;
+        let session = context::session().await?;
+        super::reveal::put(
+            &super::reveal::INVITATIONS,
+            &settings.secret_key,
+            &session,
+            settings.is_https(),
+            created.clone(),
+        )?;
+        leptos_axum::redirect(&format!("{MEMBERS}?invited"));
+    }
+    Ok(created)
+}
+
+/// The invitation made by this session's last no-JavaScript form post, once.
+#[server(prefix = "/rpc", endpoint = "take_revealed_invitation")]
+pub async fn take_revealed_invitation() -> Result<Option<CreatedInvitation>, AppError> {
+    use super::context;
+    let settings = context::state()?.settings;
+    super::reveal::take(
+        &super::reveal::INVITATIONS,
+        &settings.secret_key,
+        &context::session().await?,
+        settings.is_https(),
+    )
 }
 
 #[server(prefix = "/rpc", endpoint = "revoke_invitation")]

@@ -376,7 +376,13 @@ async fn reveal(
     };
     if context::is_plain_form_post() {
         let settings = &state.settings;
-        super::reveal::put(&settings.secret_key, &context::session().await?, settings.is_https(), created.clone())?;
+        super::reveal::put(
+            &super::reveal::TOKENS,
+            &settings.secret_key,
+            &context::session().await?,
+            settings.is_https(),
+            created.clone(),
+        )?;
         leptos_axum::redirect(then);
     }
     Ok(created)
@@ -440,7 +446,7 @@ pub async fn update_api_token(
 pub async fn take_revealed_token() -> Result<Option<CreatedToken>, AppError> {
     use super::context;
     let settings = context::state()?.settings;
-    super::reveal::take(&settings.secret_key, &context::session().await?, settings.is_https())
+    super::reveal::take(&super::reveal::TOKENS, &settings.secret_key, &context::session().await?, settings.is_https())
 }
 
 /// One token, with the server's clock.

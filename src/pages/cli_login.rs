@@ -12,7 +12,7 @@ use crate::components::{
     form::{action_error, FormError, TextArea, TextField},
     time::RelativeTime,
 };
-use crate::domain::{time, Field};
+use crate::domain::{time, Field, Permission};
 
 const TITLE_ID: &str = "cli-login-title";
 
@@ -86,7 +86,16 @@ fn Confirm(
                 <RelativeTime at=login.expires_at now />
             </dd>
         </dl>
-        <ActionForm action=approve attr:novalidate=true>
+        {(!login.may_approve)
+            .then(|| {
+                view! {
+                    <p class="alert error" role="alert">
+                        {Permission::CreateDeveloperTokens.refusal()}
+                        " Ask an admin or a developer to sign the CLI in, or decline."
+                    </p>
+                }
+            })}
+        <ActionForm action=approve attr:novalidate=true attr:hidden=!login.may_approve>
             <FormError error />
             <input type="hidden" name="code" value=code />
             <TextField id="name" label="Token name" required=true value=login.suggested_name.clone() field=Field::Name error />

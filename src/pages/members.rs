@@ -6,8 +6,8 @@ use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
 
 use crate::api::members::{
-    list_members, CreatedInvitation, InviteMember, Member, MemberList, RemoveMember, RevokeInvitation, SetMemberRole,
-    MEMBERS,
+    list_members, take_revealed_invitation, CreatedInvitation, InviteMember, Member, MemberList, RemoveMember,
+    RevokeInvitation, SetMemberRole, MEMBERS,
 };
 use crate::components::{
     changes::{Changes, StatusLine},
@@ -66,6 +66,17 @@ pub fn MembersPage() -> impl IntoView {
         invite.value().set(None);
         remove.value().set(None);
     });
+    // An invitation made by a form posted without JavaScript, shown once after the redirect.
+    let invited_without_js = Resource::new(
+        move || query.read().get("invited").is_some(),
+        |invited| async move {
+            if invited {
+                take_revealed_invitation().await.ok().flatten()
+            } else {
+                None
+            }
+        },
+    );
     let role_error = action_error(set_role);
     let revoke_error = action_error(revoke);
     view! {
@@ -101,6 +112,19 @@ pub fn MembersPage() -> impl IntoView {
             })}
         </Transition>
         {move || (dialog.get() == DialogState::Invite).then(|| view! { <InviteDialog action=invite /> })}
+        <Suspense fallback=|| ()>
+            {move || Suspend::new(async move {
+                invited_without_js
+                    .await
+                    .map(|created| {
+                        view! {
+                            <Modal close_href=MEMBERS labelled_by="member-dialog-title">
+                                <InvitationLink created />
+                            </Modal>
+                        }
+                    })
+            })}
+        </Suspense>
     }
 }
 
@@ -251,9 +275,6 @@ fn InviteDialog(action: ServerAction<InviteMember>) -> impl IntoView {
                     view! {
                         <ActionForm action>
                             <h2 id="member-dialog-title">"Invite a member"</h2>
-                            <noscript>
-                                <p class="alert warning">"Inviting shows the link once, in this dialog: it needs JavaScript."</p>
-                            </noscript>
                             <FormError error />
                             <TextField id="name" label="Name" autocomplete="off" autofocus=true required=true field=Field::Name error />
                             <TextField id="email" label="Email" input_type="email" autocomplete="off" required=true field=Field::Email error />

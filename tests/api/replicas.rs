@@ -303,3 +303,95 @@ async fn with_different_keys_the_other_replica_shows_no_reveal_and_no_error() {
     let (_, shown) = page_after_redirect(&a).await;
     assert!(shown.is_empty(), "{shown:?}");
 }
+
+/// Calls server function `name` on `app` with `client` (a member's own browser).
+async fn call_as(client: &reqwest::Client, app: &TestApp, name: &str, form: &[(&str, &str)]) -> reqwest::Response {
+    client
+        .post(app.url(&format!("/rpc/{name}")))
+        .header("origin", &app.base_url)
+        .header("accept", "application/json")
+        .form(form)
+        .send()
+        .await
+        .unwrap()
+}
+
+/// `GET /api/v1/auth/current` on `app` with a Developer token.
+async fn api_status(app: &TestApp, token: &str) -> u16 {
+    let request = reqwest::Client::new().get(app.url("/api/v1/auth/current")).header("X-YATAI-API-TOKEN", token);
+    request.send().await.unwrap().status().as_u16()
+}
+
+/// Polls `app`'s API until it answers `want`; how long that took.
+async fn until_api(app: &TestApp, token: &str, want: u16) -> Duration {
+    let started = Instant::now();
+    loop {
+        let status = api_status(app, token).await;
+        if status == want {
+            return started.elapsed();
+        }
+        assert!(started.elapsed() < Duration::from_secs(5), "still {status}, not {want}, after 5 s");
+        tokio::time::sleep(Duration::from_millis(2)).await;
+    }
+}
+
+#[tokio::test]
+async fn a_role_change_and_a_removal_on_one_replica_apply_on_the_other_at_once() {
+    let Some((a, b)) = two_replicas().await else { return };
+    assert_eq!(a.setup_admin().await.status(), 200);
+    let upstream = format!("http://{}", spawn_upstream().await);
+    let form =
+        [("name", "summarize"), ("description", ""), ("upstream_url", upstream.as_str()), ("access", "protected")];
+    assert_eq!(a.call("create_deployment", &form).await.status(), 200);
+    let list: Value = a.call("list_deployments", &[]).await.json().await.unwrap();
+    let deployment_id = list["items"][0]["id"].to_string();
+
+    // Grace joins through an invitation made on A, in a browser of her own.
+    let invited: Value = a
+        .call("invite_member", &[("name", "Grace"), ("email", "grace@example.com"), ("role", "developer")])
+        .await
+        .json()
+        .await
+        .unwrap();
+    let code = invited["link"].as_str().unwrap().split("code=").nth(1).unwrap().to_owned();
+    let (grace, _) = browser_like_client();
+    let password = "grace's long password";
+    let form =
+        [("code", code.as_str()), ("name", "Grace"), ("password", password), ("password_confirmation", password)];
+    assert_eq!(call_as(&grace, &a, "join", &form).await.status(), 200);
+    let form = [
+        ("name", "grace-both"),
+        ("description", ""),
+        ("user", "on"),
+        ("developer", "on"),
+        ("deployment_ids[]", deployment_id.as_str()),
+        ("expiration", "never"),
+        ("confirm_never", "on"),
+    ];
+    let created: Value = call_as(&grace, &a, "create_api_token", &form).await.json().await.unwrap();
+    let token = created["secret"].as_str().unwrap().to_owned();
+    // B caches the token at its API and its gateway.
+    assert_eq!(api_status(&b, &token).await, 200);
+    assert_eq!(through(&b, "summarize", Some(&token)).await, 200);
+
+    // Demoted on A: B's API withholds Developer access at once; the gateway still lets her in.
+    let members: Value = a.call("list_members", &[]).await.json().await.unwrap();
+    let grace_id = members["members"].as_array().unwrap().iter().find(|m| m["email"] == "grace@example.com").unwrap()
+        ["id"]
+        .to_string();
+    let form = [("id", grace_id.as_str()), ("role", "endpoint_user")];
+    assert_eq!(a.call("set_member_role", &form).await.status(), 200);
+    let delay = until_api(&b, &token, 403).await;
+    eprintln!("the role change reached the other replica in {delay:?}");
+    assert!(delay < Duration::from_millis(500), "{delay:?}");
+    assert_eq!(through(&b, "summarize", Some(&token)).await, 200, "User access needs no Developer role");
+
+    // Removed on A: B refuses the token at once, at the gateway and the API.
+    assert_eq!(a.call("remove_member", &[("id", grace_id.as_str())]).await.status(), 200);
+    let delay = until(&b, "summarize", Some(&token), 401).await;
+    eprintln!("the removal reached the other replica in {delay:?}");
+    assert!(delay < Duration::from_millis(500), "{delay:?}");
+    assert_eq!(api_status(&b, &token).await, 401);
+    // And her session is over on both.
+    assert_eq!(call_as(&grace, &b, "current_account", &[]).await.status(), 401);
+}

@@ -208,6 +208,8 @@ pub async fn accept(
             users::insert_user(&mut tx, row).await?.ok_or_else(accounts::email_taken)?
         }
     };
+    // Joining signs them in.
+    users::record_sign_in(&mut tx, user_id, now).await?;
     let account = users::find_account(&mut tx, user_id).await?.ok_or(ServiceError::NotFound(NOT_FOUND))?;
     let actor = Actor::member(&account, Some(client));
     activity::record(&mut tx, &actor, EventKind::MemberJoined, &account.user_name, invitation.role.label()).await?;
