@@ -36,11 +36,13 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
 #[component]
 pub fn App() -> impl IntoView {
     provide_meta_context();
+    let flash = crate::components::flash::provide_form_flash();
     // Every route renders completely on the server (no streamed fallbacks), so pages are
     // whole and usable before the WebAssembly loads, and with JavaScript off.
     view! {
         <Stylesheet id="leptos" href="/pkg/bento-console.css" />
         <Title formatter=|title: String| format!("{title} · Bento Console") />
+        {flash}
         <Router>
             <Routes fallback=NotFound>
                 <Route path=path!("/login") view=LoginPage ssr=SsrMode::Async />

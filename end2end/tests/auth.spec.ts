@@ -59,7 +59,7 @@ test("sign in, see the shell, navigate, sign out", async ({ page }) => {
   await page.getByRole("link", { name: "Deployments" }).click();
   await expect(page.getByRole("heading", { level: 1, name: "Deployments" })).toBeVisible();
 
-  await page.getByLabel(`Account menu for ${ADMIN.name}`).click();
+  await page.getByRole("button", { name: `Account menu for ${ADMIN.name}` }).click();
   await expect(page.getByText(ADMIN.email)).toBeVisible();
   await page.getByRole("button", { name: "Sign out" }).click();
   await expect(page).toHaveURL(/\/login$/);
@@ -86,7 +86,7 @@ test("keyboard only: sign in with Tab and Enter", async ({ page }) => {
   await expect(page).toHaveURL(/\/deployments$/);
 
   // The account menu opens with Enter and closes with Esc, handing focus back to its button.
-  const menuButton = page.getByLabel(`Account menu for ${ADMIN.name}`);
+  const menuButton = page.getByRole("button", { name: `Account menu for ${ADMIN.name}` });
   await menuButton.focus();
   await page.keyboard.press("Enter");
   await expect(page.getByText(ADMIN.email)).toBeVisible();
@@ -115,8 +115,8 @@ test.describe("without JavaScript", () => {
     await signIn(page, ADMIN.email, ADMIN.password);
     await expect(page).toHaveURL(/\/deployments$/);
     await expect(page.locator(".topbar .org")).toHaveText(ADMIN.organization);
-    // The user menu is a <details> element: it opens without JavaScript, and sign-out posts a form.
-    await page.getByLabel(`Account menu for ${ADMIN.name}`).click();
+    // The user menu is a popover: it opens without JavaScript, and sign-out posts a form.
+    await page.getByRole("button", { name: `Account menu for ${ADMIN.name}` }).click();
     await page.getByRole("button", { name: "Sign out" }).click();
     await expect(page).toHaveURL(/\/login$/);
   });

@@ -52,6 +52,20 @@ async function check(page: Page, name: string, testInfo: TestInfo) {
   const viewport = page.viewportSize()!;
   const overflow = await page.evaluate(() => document.documentElement.scrollWidth - innerWidth);
   expect(overflow, `${name}: page wider than the screen`).toBeLessThanOrEqual(0);
+  // Column headings and dates stay on one line at desktop widths (they wrapped: "CREATED / BY").
+  if (viewport.width >= 1280) {
+    const wrapped = await page.evaluate(() =>
+      [...document.querySelectorAll(".data-table thead th, .data-table td time")]
+        .filter((el) => {
+          const range = document.createRange();
+          range.selectNodeContents(el);
+          const lines = new Set([...range.getClientRects()].filter((r) => r.width > 0).map((r) => Math.round(r.top)));
+          return lines.size > 1;
+        })
+        .map((el) => el.textContent),
+    );
+    expect(wrapped, `${name}: headings or dates broken over lines`).toEqual([]);
+  }
   const dialog = page.locator("dialog[open]");
   const hasDialog = (await dialog.count()) > 0;
   if (hasDialog) {
@@ -114,6 +128,21 @@ for (const size of [DESKTOP, PHONE]) {
         await settled(page);
         await check(page, name, testInfo);
       }
+      // A short page with the sidebar fits the window: no few pixels of vertical scroll.
+      await page.goto(`${server.baseURL}/members`);
+      await settled(page);
+      if (size.width >= 1280) {
+        const tall = await page.evaluate(() => document.documentElement.scrollHeight - innerHeight);
+        expect(tall, "members: page taller than the window").toBeLessThanOrEqual(0);
+      }
+
+      // The account menu, open: a real button and its popover.
+      await page.goto(`${server.baseURL}/deployments`);
+      await settled(page);
+      await page.getByRole("button", { name: `Account menu for ${ADMIN.name}` }).click();
+      await expect(page.getByRole("button", { name: "Sign out" })).toBeVisible();
+      await check(page, "account-menu", testInfo);
+
       // The Create dialog at its longest: a User token lists the deployments.
       await page.goto(`${server.baseURL}/api_tokens?create`);
       await settled(page);

@@ -63,15 +63,18 @@ pub async fn setup(
     password_confirmation: String,
 ) -> Result<(), AppError> {
     use super::context;
-    use crate::domain::{Email, NewPassword, OrganizationName, PersonName};
+    use crate::domain::{AllValid, Email, NewPassword, OrganizationName, PersonName};
     use crate::server::accounts;
     let state = context::state()?;
-    let admin = accounts::FirstAdmin {
-        organization: OrganizationName::parse(&organization_name)?,
-        name: PersonName::parse(&name)?,
-        email: Email::parse(&email)?,
-        password: NewPassword::parse(&password, &password_confirmation)?,
-    };
+    let (organization, name, email, password, ()) = (
+        OrganizationName::parse(&organization_name),
+        PersonName::parse(&name),
+        Email::parse(&email),
+        NewPassword::strong(&password),
+        NewPassword::matches(&password, &password_confirmation),
+    )
+        .all_valid()?;
+    let admin = accounts::FirstAdmin { organization, name, email, password };
     let user_id = accounts::create_first_admin(&state.pool, &code, admin).await?;
     context::session().await?.sign_in(user_id).await?;
     leptos_axum::redirect("/");
@@ -95,10 +98,14 @@ pub async fn invitation(code: String) -> Result<Option<InvitationDetails>, AppEr
 #[server(prefix = "/rpc", endpoint = "join")]
 pub async fn join(code: String, name: String, password: String, password_confirmation: String) -> Result<(), AppError> {
     use super::context;
-    use crate::domain::{NewPassword, PersonName};
+    use crate::domain::{AllValid, NewPassword, PersonName};
     let state = context::state()?;
-    let name = PersonName::parse(&name)?;
-    let password = NewPassword::parse(&password, &password_confirmation)?;
+    let (name, password, ()) = (
+        PersonName::parse(&name),
+        NewPassword::strong(&password),
+        NewPassword::matches(&password, &password_confirmation),
+    )
+        .all_valid()?;
     let client = context::client_address().await?;
     let user_id = crate::server::members::accept(&state.pool, &code, name, password, client).await?;
     context::session().await?.sign_in(user_id).await?;

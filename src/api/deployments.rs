@@ -72,9 +72,17 @@ pub async fn create_deployment(
     upstream_url: String,
     access: String,
 ) -> Result<Notice, AppError> {
+    use crate::domain::{AllValid, DeploymentName, Description, UpstreamUrl};
     use crate::server::deployments::{self, NewDeployment};
     let (state, actor) = super::context::require_actor().await?;
-    let new = NewDeployment::parse(&name, &description, &upstream_url, Some(&access))?;
+    let (name, description, upstream_url, access) = (
+        DeploymentName::parse(&name),
+        Description::parse(&description),
+        UpstreamUrl::parse(&upstream_url),
+        AccessType::parse(&access),
+    )
+        .all_valid()?;
+    let new = NewDeployment { name, description, upstream_url, access };
     let created = deployments::create(&state.pool, &state.settings, &state.caches, &actor, new).await?;
     leptos_axum::redirect("/deployments");
     Ok(Notice::created(DEPLOYMENT, &created.name))
@@ -87,9 +95,14 @@ pub async fn update_deployment(
     upstream_url: String,
     access: String,
 ) -> Result<Notice, AppError> {
+    use crate::domain::{AllValid, Description, UpstreamUrl};
     use crate::server::deployments::{self, DeploymentChanges};
     let (state, actor) = super::context::require_actor().await?;
-    let changes = DeploymentChanges::parse(Some(&description), Some(&upstream_url), Some(&access))?;
+    let (description, upstream_url, access) =
+        (Description::parse(&description), UpstreamUrl::parse(&upstream_url), AccessType::parse(&access))
+            .all_valid()?;
+    let changes =
+        DeploymentChanges { description: Some(description), upstream_url: Some(upstream_url), access: Some(access) };
     let updated = deployments::update(&state.pool, &state.settings, &state.caches, &actor, id, changes).await?;
     leptos_axum::redirect("/deployments");
     Ok(Notice::saved(DEPLOYMENT, &updated.name))

@@ -86,14 +86,11 @@ pub async fn list_members() -> Result<MemberList, AppError> {
 #[server(prefix = "/rpc", endpoint = "invite_member")]
 pub async fn invite_member(name: String, email: String, role: String) -> Result<CreatedInvitation, AppError> {
     use super::context;
-    use crate::domain::{Email, PersonName};
+    use crate::domain::{AllValid, Email, PersonName};
     use crate::server::members;
     let (state, actor) = context::require_actor().await?;
-    let new = members::NewInvitation {
-        name: PersonName::parse(&name)?,
-        email: Email::parse(&email)?,
-        role: Role::parse(&role)?,
-    };
+    let (name, email, role) = (PersonName::parse(&name), Email::parse(&email), Role::parse(&role)).all_valid()?;
+    let new = members::NewInvitation { name, email, role };
     let (invitation, code) = members::invite(&state.pool, &actor, new).await?;
     let link = members::join_url(&state.settings.public_url, &code);
     let created = CreatedInvitation { invitation: invitation.into(), link };

@@ -9,6 +9,8 @@ pub mod cli_login;
 pub mod context;
 pub mod deployments;
 mod error;
+#[cfg(feature = "ssr")]
+pub mod flash;
 pub mod members;
 #[cfg(feature = "ssr")]
 pub mod reveal;

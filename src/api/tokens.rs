@@ -329,23 +329,23 @@ pub async fn create_api_token(
     status: Option<String>,
     owner: Option<String>,
 ) -> Result<CreatedToken, AppError> {
-    use crate::domain::{Description, Expiration, TokenName, TokenTypes};
+    use crate::domain::{AllValid, Description, Expiration, TokenName, TokenTypes};
     use crate::server::{db, tokens};
     let (state, actor) = super::context::require_actor().await?;
-    let types = TokenTypes::parse(
-        user.is_some(),
-        developer.is_some(),
-        all_deployments.is_some(),
-        deployment_ids.unwrap_or_default(),
-    )?;
-    let new = tokens::NewToken {
-        name: TokenName::parse(&name)?,
-        description: Description::parse(&description)?,
-        types,
-        expiration: Expiration::parse(&expiration, expires_on.as_deref(), db::now())?
-            .confirm_never(confirm_never.is_some())?,
-        organization: organization.is_some(),
-    };
+    let (name, description, types, expiration) = (
+        TokenName::parse(&name),
+        Description::parse(&description),
+        TokenTypes::parse(
+            user.is_some(),
+            developer.is_some(),
+            all_deployments.is_some(),
+            deployment_ids.unwrap_or_default(),
+        ),
+        Expiration::parse(&expiration, expires_on.as_deref(), db::now())
+            .and_then(|expiration| expiration.confirm_never(confirm_never.is_some())),
+    )
+        .all_valid()?;
+    let new = tokens::NewToken { name, description, types, expiration, organization: organization.is_some() };
     let (token, secret) = tokens::create(&state.pool, &actor, new).await?;
     let then = ListPosition::new(page, q, status).with_owner(owner).href(Some("created"));
     reveal(&state, &actor, token, secret, &then).await
@@ -425,17 +425,16 @@ pub async fn update_api_token(
     all_deployments: Option<String>,
     deployment_ids: Option<Vec<DeploymentId>>,
 ) -> Result<Notice, AppError> {
-    use crate::domain::{Description, Grants, TokenName};
+    use crate::domain::{AllValid, Description, Grants, TokenName};
     use crate::server::tokens;
     let (state, actor) = super::context::require_actor().await?;
-    let changes = tokens::TokenChanges {
-        name: Some(TokenName::parse(&name)?),
-        description: Some(Description::parse(&description)?),
-        grants: match grants {
-            Some(_) => Some(Grants::parse(all_deployments.is_some(), deployment_ids.unwrap_or_default())?),
-            None => None,
-        },
+    let grants = match grants {
+        Some(_) => Grants::parse(all_deployments.is_some(), deployment_ids.unwrap_or_default()).map(Some),
+        None => Ok(None),
     };
+    let (name, description, grants) =
+        (TokenName::parse(&name), Description::parse(&description), grants).all_valid()?;
+    let changes = tokens::TokenChanges { name: Some(name), description: Some(description), grants };
     let token = tokens::update(&state.pool, &state.caches, &actor, id, changes).await?;
     leptos_axum::redirect(&token_href(id));
     Ok(Notice::saved(TOKEN, &token.name))

@@ -4,7 +4,7 @@
 
 use leptos::prelude::*;
 
-use super::form::{FieldError, FormErrorSignal};
+use super::form::{flashed_checked, flashed_value, FieldError, FormErrorSignal};
 use crate::domain::{time, Expiration, Field};
 
 /// `now` is the server's clock: the custom date can be tomorrow at the earliest. `keep`: the
@@ -19,9 +19,12 @@ pub fn ExpirationField(
 ) -> impl IntoView {
     let tomorrow = time::date(now + time::DAY);
     let default = keep.is_none().then_some(Expiration::DEFAULT_DAYS);
+    // A refused form (posted without JavaScript) comes back as it was.
+    let chosen = flashed_value("expiration");
+    let picked = move |value: &str, otherwise: bool| chosen.as_deref().map_or(otherwise, |chosen| chosen == value);
     let presets = Expiration::PRESET_DAYS.map(|days| {
         view! {
-            <option value=days selected=Some(days) == default>
+            <option value=days selected=picked(&days.to_string(), Some(days) == default)>
                 {format!("{days} days")}
             </option>
         }
@@ -33,7 +36,7 @@ pub fn ExpirationField(
             None => "Keep the current expiry (none)".to_owned(),
         };
         view! {
-            <option value=keep_value selected>
+            <option value=keep_value selected=picked(keep_value, true)>
                 {label}
             </option>
         }
@@ -45,16 +48,26 @@ pub fn ExpirationField(
             <label for="expiration">"Expiration"</label>
             <select id="expiration" name="expiration">
                 {keep}
-                <option value="never">"No expiration"</option>
+                <option value="never" selected=picked("never", false)>
+                    "No expiration"
+                </option>
                 {presets.into_iter().collect_view()}
-                <option value="custom">"Custom date"</option>
+                <option value="custom" selected=picked("custom", false)>
+                    "Custom date"
+                </option>
             </select>
             <div class="custom-date">
                 <label for="expires_on">"Expires after (UTC)"</label>
-                <input type="date" id="expires_on" name="expires_on" min=tomorrow />
+                <input type="date" id="expires_on" name="expires_on" min=tomorrow value=flashed_value("expires_on") />
             </div>
             <label class="choice confirm-never" for="confirm_never">
-                <input type="checkbox" id="confirm_never" name="confirm_never" value="on" />
+                <input
+                    type="checkbox"
+                    id="confirm_never"
+                    name="confirm_never"
+                    value="on"
+                    checked=flashed_checked("confirm_never", "on").unwrap_or(false)
+                />
                 <span>
                     <strong>"Never expire"</strong>
                     <span class="choice-note">

@@ -104,6 +104,25 @@ pub fn focus_soon(id: &'static str) {
     });
 }
 
+/// Focuses the first field marked invalid on the next frame, once its message is rendered (a
+/// refused form sends the person to what needs fixing).
+pub fn focus_first_invalid_soon() {
+    request_animation_frame(focus_first_invalid);
+}
+
+#[cfg(feature = "hydrate")]
+fn focus_first_invalid() {
+    use wasm_bindgen::JsCast;
+    let first =
+        document().query_selector("dialog[open] [aria-invalid='true'], main [aria-invalid='true']").ok().flatten();
+    if let Some(element) = first.and_then(|el| el.dyn_into::<web_sys::HtmlElement>().ok()) {
+        let _ = element.focus();
+    }
+}
+
+#[cfg(not(feature = "hydrate"))]
+fn focus_first_invalid() {}
+
 /// The opener, the rows after and before the opener's row, the heading: element ids, best first.
 #[cfg(feature = "hydrate")]
 fn candidates(opener: String) -> Vec<String> {

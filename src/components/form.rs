@@ -16,6 +16,17 @@ fn current(error: FormErrorSignal) -> Option<AppError> {
     error.try_get().flatten()
 }
 
+/// What was typed into the field `name` of the form a no-JavaScript post had refused.
+pub fn flashed_value(name: &str) -> Option<String> {
+    super::flash::flashed().and_then(|flash| flash.value(name).map(str::to_owned))
+}
+
+/// Whether the checkbox or radio button `name`=`value` was ticked in the refused form; `None`
+/// when there is no refused form.
+pub fn flashed_checked(name: &str, value: &str) -> Option<bool> {
+    super::flash::flashed().map(|flash| flash.has(name, value))
+}
+
 /// The error of `action`'s latest submission, for the form's fields to show.
 pub fn action_error<S>(action: ServerAction<S>) -> FormErrorSignal
 where
@@ -42,6 +53,7 @@ pub fn TextField(
     error: FormErrorSignal,
 ) -> impl IntoView {
     let wiring = FieldWiring::new(id, hint.is_some(), field, error);
+    let value = flashed_value(id).or(value);
     view! {
         <div class="field">
             <label for=id>{label}</label>
@@ -72,6 +84,7 @@ pub fn TextArea(
     error: FormErrorSignal,
 ) -> impl IntoView {
     let wiring = FieldWiring::new(id, hint.is_some(), field, error);
+    let value = flashed_value(id).or(value);
     view! {
         <div class="field">
             <label for=id>{label}</label>
@@ -128,6 +141,7 @@ pub fn Choice(
     note: &'static str,
 ) -> impl IntoView {
     let label_for = id.clone();
+    let checked = flashed_checked(name, value).unwrap_or(checked);
     view! {
         <label class="choice" for=label_for>
             <input type=input_type id=id name=name value=value checked=checked />
@@ -192,6 +206,12 @@ fn FieldHintAndError(wiring: FieldWiring, hint: Option<String>) -> impl IntoView
 #[component]
 pub fn FormError(error: FormErrorSignal) -> impl IntoView {
     let message = move || current(error).and_then(|err| err.form_message());
+    // After a refusal, focus goes to the first field that needs fixing.
+    Effect::new(move |_| {
+        if current(error).is_some_and(|err| err.form_message().is_none()) {
+            super::focus::focus_first_invalid_soon();
+        }
+    });
     view! {
         <Show when=move || message().is_some()>
             <div class="alert error" role="alert">

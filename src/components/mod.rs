@@ -5,6 +5,7 @@ pub mod changes;
 pub mod copy;
 pub mod dialog;
 pub mod expiration;
+pub mod flash;
 pub mod focus;
 pub mod form;
 pub mod shell;

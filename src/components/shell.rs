@@ -11,21 +11,6 @@ use crate::domain::Role;
 pub fn ConsoleLayout() -> impl IntoView {
     let account = Resource::new(|| (), |_| current_account());
     let logout = ServerAction::<Logout>::new();
-    let menu = NodeRef::<leptos::html::Details>::new();
-    let menu_button = NodeRef::<leptos::html::Summary>::new();
-    // A <details> menu opens and closes without JavaScript; once hydrated, Esc closes it too
-    // and gives focus back to its button, as menus do.
-    let close_on_escape = move |ev: leptos::ev::KeyboardEvent| {
-        if ev.key() != "Escape" {
-            return;
-        }
-        if let Some(menu) = menu.get().filter(|menu| menu.open()) {
-            menu.set_open(false);
-            if let Some(button) = menu_button.get() {
-                let _ = button.focus();
-            }
-        }
-    };
     view! {
         <a class="skip-link" href="#main">
             "Skip to content"
@@ -43,17 +28,21 @@ pub fn ConsoleLayout() -> impl IntoView {
                                 <span class="org" title="Organization">
                                     {account.organization_name}
                                 </span>
-                                <details class="user-menu" node_ref=menu on:keydown=close_on_escape>
-                                    <summary
-                                        node_ref=menu_button
+                                <div class="user-menu">
+                                    // A popover: a real button that opens and closes it, Esc and a
+                                    // click outside close it, all without JavaScript.
+                                    <button
+                                        type="button"
+                                        class="user-button"
+                                        popovertarget=ACCOUNT_MENU
                                         aria-label=format!("Account menu for {}", account.user_name)
                                     >
                                         <span class="avatar" aria-hidden="true">
                                             {initial(&account.user_name)}
                                         </span>
                                         <span class="user-name">{account.user_name.clone()}</span>
-                                    </summary>
-                                    <div class="menu-panel">
+                                    </button>
+                                    <div id=ACCOUNT_MENU class="menu-panel" popover="auto">
                                         <p class="menu-email">{account.email}</p>
                                         <p class="menu-role">{account.role.label()}</p>
                                         {(account.role == Role::Admin)
@@ -69,7 +58,7 @@ pub fn ConsoleLayout() -> impl IntoView {
                                             </button>
                                         </ActionForm>
                                     </div>
-                                </details>
+                                </div>
                             }
                                 .into_any()
                         }
@@ -113,6 +102,8 @@ pub fn ConsoleLayout() -> impl IntoView {
         </div>
     }
 }
+
+const ACCOUNT_MENU: &str = "account-menu";
 
 fn initial(name: &str) -> String {
     name.chars().next().map(|c| c.to_uppercase().collect()).unwrap_or_default()

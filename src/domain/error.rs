@@ -12,6 +12,9 @@ use super::{Field, InvalidInput};
 pub enum AppError {
     #[error("{0}")]
     Invalid(InvalidInput),
+    /// Several fields break their rules: each message goes next to its field.
+    #[error("{}", .0.first().map(|invalid| invalid.message.as_str()).unwrap_or_default())]
+    InvalidFields(Vec<InvalidInput>),
     #[error("Incorrect email or password.")]
     BadCredentials,
     #[error("Too many failed sign-in attempts. Try again in {0} seconds.")]
@@ -38,21 +41,31 @@ impl AppError {
     pub fn for_field(&self, field: Field) -> Option<String> {
         match self {
             AppError::Invalid(invalid) if invalid.field == field => Some(invalid.message.clone()),
+            AppError::InvalidFields(all) => all.iter().find(|i| i.field == field).map(|i| i.message.clone()),
             _ => None,
+        }
+    }
+
+    /// One error for every field in `invalid` (none: `None`).
+    pub fn from_fields(mut invalid: Vec<InvalidInput>) -> Option<Self> {
+        match invalid.len() {
+            0 => None,
+            1 => invalid.pop().map(AppError::Invalid),
+            _ => Some(AppError::InvalidFields(invalid)),
         }
     }
 
     /// The message for errors that are not about one field (shown above the form).
     pub fn form_message(&self) -> Option<String> {
         match self {
-            AppError::Invalid(_) => None,
+            AppError::Invalid(_) | AppError::InvalidFields(_) => None,
             other => Some(other.to_string()),
         }
     }
 
     pub fn status(&self) -> u16 {
         match self {
-            AppError::Invalid(_) => 422,
+            AppError::Invalid(_) | AppError::InvalidFields(_) => 422,
             AppError::BadCredentials | AppError::Unauthorized => 401,
             AppError::RateLimited(_) => 429,
             AppError::CrossSite | AppError::Forbidden(_) => 403,
@@ -67,5 +80,55 @@ impl AppError {
 impl From<InvalidInput> for AppError {
     fn from(invalid: InvalidInput) -> Self {
         AppError::Invalid(invalid)
+    }
+}
+
+/// Every part of a form parsed at once, so that each broken field gets its message in one
+/// answer: `(TokenName::parse(a), Description::parse(b)).all_valid()?`.
+pub trait AllValid {
+    type Valid;
+    fn all_valid(self) -> Result<Self::Valid, AppError>;
+}
+
+macro_rules! all_valid {
+    ($($value:ident: $t:ident),+) => {
+        impl<$($t),+> AllValid for ($(Result<$t, InvalidInput>,)+) {
+            type Valid = ($($t,)+);
+
+            fn all_valid(self) -> Result<Self::Valid, AppError> {
+                match self {
+                    ($(Ok($value),)+) => Ok(($($value,)+)),
+                    ($($value,)+) => {
+                        let invalid = [$($value.err()),+].into_iter().flatten().collect();
+                        Err(AppError::from_fields(invalid).unwrap_or(AppError::Internal))
+                    }
+                }
+            }
+        }
+    };
+}
+
+all_valid!(a: A, b: B);
+all_valid!(a: A, b: B, c: C);
+all_valid!(a: A, b: B, c: C, d: D);
+all_valid!(a: A, b: B, c: C, d: D, e: E);
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_broken_field_is_reported_once() {
+        let bad = |field, message: &str| Err::<(), _>(InvalidInput::new(field, message));
+        assert_eq!((Ok::<_, InvalidInput>(1), Ok::<_, InvalidInput>("x")).all_valid(), Ok((1, "x")));
+        let one = (Ok::<_, InvalidInput>(1), bad(Field::Name, "name")).all_valid().unwrap_err();
+        assert_eq!(one, AppError::Invalid(InvalidInput::new(Field::Name, "name")));
+        let two =
+            (bad(Field::Name, "name"), Ok::<_, InvalidInput>(2), bad(Field::Email, "email")).all_valid().unwrap_err();
+        assert_eq!(two.for_field(Field::Name).as_deref(), Some("name"));
+        assert_eq!(two.for_field(Field::Email).as_deref(), Some("email"));
+        assert_eq!(two.for_field(Field::Password), None);
+        assert_eq!(two.status(), 422);
+        assert_eq!(two.form_message(), None);
     }
 }

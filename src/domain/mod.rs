@@ -10,6 +10,7 @@ mod deployment;
 mod email;
 mod error;
 mod event;
+mod flash;
 mod ids;
 mod invalid;
 mod organization_name;
@@ -21,8 +22,9 @@ mod token;
 
 pub use deployment::{AccessType, DeploymentName, Description, UpstreamUrl};
 pub use email::Email;
-pub use error::AppError;
+pub use error::{AllValid, AppError};
 pub use event::EventKind;
+pub use flash::FormFlash;
 pub use ids::{DeploymentId, OrganizationId, TokenId, UserId};
 pub use invalid::{Field, InvalidInput};
 pub use organization_name::OrganizationName;

@@ -12,6 +12,14 @@ pub struct NewPassword(String);
 
 impl NewPassword {
     pub fn parse(password: &str, confirmation: &str) -> Result<Self, InvalidInput> {
+        let strong = Self::strong(password)?;
+        Self::matches(password, confirmation)?;
+        Ok(strong)
+    }
+
+    /// The length policy alone (a form checks the confirmation beside it, with [`Self::matches`],
+    /// so both messages show at once).
+    pub fn strong(password: &str) -> Result<Self, InvalidInput> {
         let chars = password.chars().count();
         if chars < PASSWORD_MIN_CHARS {
             return Err(InvalidInput::new(
@@ -25,10 +33,14 @@ impl NewPassword {
                 format!("Password must be at most {PASSWORD_MAX_CHARS} characters."),
             ));
         }
+        Ok(Self(password.to_owned()))
+    }
+
+    pub fn matches(password: &str, confirmation: &str) -> Result<(), InvalidInput> {
         if password != confirmation {
             return Err(InvalidInput::new(Field::PasswordConfirmation, "Passwords do not match."));
         }
-        Ok(Self(password.to_owned()))
+        Ok(())
     }
 
     pub fn expose(&self) -> &str {

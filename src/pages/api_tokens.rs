@@ -18,7 +18,7 @@ use crate::components::{
     dialog::{CloseGuard, DialogButtons, Modal},
     expiration::ExpirationField,
     focus::{focus_after_mount, focus_soon, FocusReturn, PAGE_HEADING},
-    form::{action_error, Choice, FieldError, FormError, FormErrorSignal, TextArea, TextField},
+    form::{action_error, flashed_checked, Choice, FieldError, FormError, FormErrorSignal, TextArea, TextField},
     time::RelativeTime,
 };
 use crate::domain::{time, AccessType, DeploymentId, Field, Permission, TokenId};
@@ -799,7 +799,8 @@ pub(super) fn DeploymentPicker(
                                             id=id.clone()
                                             name="deployment_ids[]"
                                             value=d.id.get()
-                                            checked=chosen.contains(&d.id)
+                                            checked=flashed_checked("deployment_ids[]", &d.id.to_string())
+                                                .unwrap_or(chosen.contains(&d.id))
                                             data-access=d.access.as_str()
                                         />
                                         <span class="mono">{d.name.clone()}</span>

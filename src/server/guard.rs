@@ -41,15 +41,34 @@ async fn guard_server_fn(state: &AppState, session: AuthSession, request: Reques
         return error_response(AppError::CrossSite);
     }
     if PUBLIC_SERVER_FNS.contains(&request.uri().path()) {
-        return with_error_status(next.run(request).await).await;
+        return run_server_fn(state, request, next).await;
     }
     match session.user_id().await {
-        Ok(Some(_)) => no_store(with_error_status(next.run(request).await).await),
+        Ok(Some(_)) => no_store(run_server_fn(state, request, next).await),
         // A form posted without JavaScript goes back to sign-in instead of showing JSON.
         Ok(None) if accepts_html(request.headers()) => Redirect::to("/login").into_response(),
         Ok(None) => error_response(AppError::Unauthorized),
         Err(err) => session_failure(err),
     }
+}
+
+/// The largest form a page posts without JavaScript (the server functions' own limits apply
+/// to the rest).
+const FORM_LIMIT: usize = 64 * 1024;
+
+/// Runs a server function. A form posted without JavaScript is read first, so that if it is
+/// refused, what was typed goes back to the form with the error (see `form_flash`).
+async fn run_server_fn(state: &AppState, request: Request, next: Next) -> Response {
+    if request.method() != Method::POST || !accepts_html(request.headers()) {
+        return with_error_status(next.run(request).await).await;
+    }
+    let (parts, body) = request.into_parts();
+    let Ok(form) = axum::body::to_bytes(body, FORM_LIMIT).await else {
+        return (StatusCode::PAYLOAD_TOO_LARGE, "The form is too large.").into_response();
+    };
+    let response = next.run(Request::from_parts(parts, axum::body::Body::from(form.clone()))).await;
+    let settings = &state.settings;
+    super::form_flash::keep_refused_form(&settings.secret_key, settings.is_https(), &form, response)
 }
 
 /// Server functions answer every error with 500; give each `AppError` its own status

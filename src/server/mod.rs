@@ -10,6 +10,7 @@ pub mod config;
 pub mod db;
 pub mod deployments;
 pub mod error;
+pub mod form_flash;
 pub mod gateway;
 mod guard;
 pub mod headers;
