@@ -23,6 +23,17 @@ pub struct Deployment {
     pub updated_at: i64,
     /// How many API tokens are granted access to it.
     pub token_count: i64,
+    /// What the last probe of its upstream found; `None` before the first.
+    pub health: Option<UpstreamHealth>,
+}
+
+/// Whether the upstream answered its last health check (`GET /healthz`), and when.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct UpstreamHealth {
+    pub answered: bool,
+    pub checked_at: i64,
+    /// The status it answered with, or why it did not.
+    pub detail: String,
 }
 
 /// The page's list, with the server's clock so relative times render the same on the server
@@ -49,6 +60,7 @@ impl From<crate::server::deployments::Deployment> for Deployment {
             created_at: d.created_at,
             updated_at: d.updated_at,
             token_count: d.token_count,
+            health: None,
         }
     }
 }
@@ -58,8 +70,15 @@ pub async fn list_deployments() -> Result<DeploymentList, AppError> {
     use crate::server::{db, deployments};
     let (state, actor) = super::context::require_actor().await?;
     let items = deployments::list(&state.pool, &state.settings, &actor).await?;
+    let health = |id| {
+        state.gateway.health.get(id).map(|h| UpstreamHealth {
+            answered: h.answered,
+            checked_at: h.checked_at,
+            detail: h.detail,
+        })
+    };
     Ok(DeploymentList {
-        items: items.into_iter().map(Deployment::from).collect(),
+        items: items.into_iter().map(|d| Deployment { health: health(d.id), ..Deployment::from(d) }).collect(),
         now: db::now(),
         may_manage: actor.may(crate::domain::Permission::ManageDeployments),
     })

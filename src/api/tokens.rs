@@ -12,7 +12,43 @@ use serde::{Deserialize, Serialize};
 use super::{AppError, Notice};
 use crate::domain::{AccessType, DeploymentId, TokenId};
 
+/// How many tokens a page shows: the choices, and the first.
+pub const PAGE_SIZES: [u32; 3] = [20, 50, 100];
 pub const PAGE_SIZE: u32 = 50;
+
+/// The order of the list.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum TokenSort {
+    #[default]
+    Newest,
+    Name,
+    LastUsed,
+    Expiry,
+}
+
+impl TokenSort {
+    /// Each order with its value in the URL and its label.
+    pub const CHOICES: [(TokenSort, &'static str, &'static str); 4] = [
+        (TokenSort::Newest, "", "Newest first"),
+        (TokenSort::Name, "name", "Name"),
+        (TokenSort::LastUsed, "last_used", "Recently used"),
+        (TokenSort::Expiry, "expires", "Expiring first"),
+    ];
+
+    /// Anything unknown is the newest first.
+    pub fn parse(raw: &str) -> Self {
+        Self::CHOICES.iter().find(|(_, value, _)| !value.is_empty() && *value == raw).map_or(Self::Newest, |c| c.0)
+    }
+
+    pub fn as_query(self) -> &'static str {
+        Self::CHOICES.iter().find(|(sort, _, _)| *sort == self).map_or("", |c| c.1)
+    }
+}
+
+/// A page size from the URL: one of [`PAGE_SIZES`], else [`PAGE_SIZE`].
+pub fn page_size(raw: Option<&str>) -> u32 {
+    raw.and_then(|raw| raw.parse().ok()).filter(|size| PAGE_SIZES.contains(size)).unwrap_or(PAGE_SIZE)
+}
 
 /// Which tokens the list shows, by expiry.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -73,26 +109,35 @@ impl TokenOwner {
 /// A place in the list: a page of a search and a status filter. Its links and the redirects
 /// after Create and Delete keep it, so a dialog opened from page 3 of a search comes back to
 /// page 3 of that search.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct ListPosition {
     pub page: u32,
     pub search: String,
     pub status: TokenStatus,
     pub owner: TokenOwner,
+    pub sort: TokenSort,
+    pub per_page: u32,
+}
+
+impl Default for ListPosition {
+    fn default() -> Self {
+        Self::from_query(|_| None)
+    }
 }
 
 impl ListPosition {
-    pub fn new(page: Option<u32>, search: Option<String>, status: Option<String>) -> Self {
+    /// From the list's query parameters (`page`, `q`, `status`, `owner`, `sort`, `per_page`),
+    /// as the page's URL or a form's hidden fields carry them; anything unknown is the default.
+    pub fn from_query(get: impl Fn(&str) -> Option<String>) -> Self {
+        let text = |key| get(key).unwrap_or_default();
         Self {
-            page: page.unwrap_or(1).max(1),
-            search: search.unwrap_or_default(),
-            status: TokenStatus::parse(status.as_deref().unwrap_or_default()),
-            owner: TokenOwner::All,
+            page: get("page").and_then(|page| page.parse().ok()).unwrap_or(1).max(1),
+            search: text("q"),
+            status: TokenStatus::parse(&text("status")),
+            owner: TokenOwner::parse(&text("owner")),
+            sort: TokenSort::parse(&text("sort")),
+            per_page: page_size(get("per_page").as_deref()),
         }
-    }
-
-    pub fn with_owner(self, owner: Option<String>) -> Self {
-        Self { owner: TokenOwner::parse(owner.as_deref().unwrap_or_default()), ..self }
     }
 
     /// `/api_tokens?page=…&q=…&status=…`, then `dialog` (`create`, `delete=7`) when there is one.
@@ -109,6 +154,12 @@ impl ListPosition {
         }
         if self.owner != TokenOwner::All {
             query.append_pair("owner", self.owner.as_query());
+        }
+        if self.sort != TokenSort::Newest {
+            query.append_pair("sort", self.sort.as_query());
+        }
+        if self.per_page != PAGE_SIZE {
+            query.append_pair("per_page", &self.per_page.to_string());
         }
         let mut query = query.finish();
         if let Some(dialog) = dialog {
@@ -157,12 +208,20 @@ pub struct ApiToken {
 impl TokenPage {
     /// Where this page is in the list.
     pub fn position(&self) -> ListPosition {
-        ListPosition { page: self.page, search: self.search.clone(), status: self.status, owner: self.owner }
+        ListPosition {
+            page: self.page,
+            search: self.search.clone(),
+            status: self.status,
+            owner: self.owner,
+            sort: self.sort,
+            per_page: self.per_page,
+        }
     }
 
     /// The last page that has tokens on it (1 when there are none).
     pub fn last_page(&self) -> u32 {
-        u32::try_from((self.total + i64::from(PAGE_SIZE) - 1) / i64::from(PAGE_SIZE)).unwrap_or(u32::MAX).max(1)
+        let size = i64::from(self.per_page.max(1));
+        u32::try_from((self.total + size - 1) / size).unwrap_or(u32::MAX).max(1)
     }
 }
 
@@ -201,6 +260,8 @@ pub struct TokenPage {
     pub search: String,
     pub status: TokenStatus,
     pub owner: TokenOwner,
+    pub sort: TokenSort,
+    pub per_page: u32,
     /// How many of the tokens the viewer sees expire within a week, whatever the filter.
     pub expiring_soon: i64,
     pub now: i64,
@@ -279,11 +340,14 @@ pub async fn list_api_tokens(
     page: u32,
     #[server(default)] status: TokenStatus,
     #[server(default)] owner: TokenOwner,
+    #[server(default)] sort: TokenSort,
+    #[server(default)] per_page: u32,
 ) -> Result<TokenPage, AppError> {
     use crate::server::{db, tokens};
     let (state, actor) = super::context::require_actor().await?;
     let page = page.max(1);
-    let offset = i64::from(page - 1) * i64::from(PAGE_SIZE);
+    let per_page = page_size(Some(&per_page.to_string()));
+    let offset = i64::from(page - 1) * i64::from(per_page);
     let now = db::now();
     let filter = match status {
         TokenStatus::All => tokens::Status::Any,
@@ -296,8 +360,14 @@ pub async fn list_api_tokens(
         TokenOwner::Personal => tokens::Ownership::Personal,
         TokenOwner::Organization => tokens::Ownership::Organization,
     };
-    let selection = tokens::Selection { search: &search, status: filter, ownership, now };
-    let listed = tokens::list(&state.pool, &actor, selection, offset, i64::from(PAGE_SIZE)).await?;
+    let order = match sort {
+        TokenSort::Newest => tokens::Order::Newest,
+        TokenSort::Name => tokens::Order::Name,
+        TokenSort::LastUsed => tokens::Order::LastUsed,
+        TokenSort::Expiry => tokens::Order::Expiry,
+    };
+    let selection = tokens::Selection { search: &search, status: filter, ownership, order, now };
+    let listed = tokens::list(&state.pool, &actor, selection, offset, i64::from(per_page)).await?;
     Ok(TokenPage {
         items: listed.tokens.into_iter().map(|token| ApiToken::for_viewer(token, &actor)).collect(),
         total: listed.total,
@@ -305,6 +375,8 @@ pub async fn list_api_tokens(
         search: search.trim().to_owned(),
         status,
         owner,
+        sort,
+        per_page,
         expiring_soon: listed.expiring_soon,
         now,
         may: TokenAbilities::of(&actor),
@@ -328,6 +400,8 @@ pub async fn create_api_token(
     q: Option<String>,
     status: Option<String>,
     owner: Option<String>,
+    sort: Option<String>,
+    per_page: Option<String>,
 ) -> Result<CreatedToken, AppError> {
     use crate::domain::{AllValid, Description, Expiration, TokenName, TokenTypes};
     use crate::server::{db, tokens};
@@ -347,7 +421,8 @@ pub async fn create_api_token(
         .all_valid()?;
     let new = tokens::NewToken { name, description, types, expiration, organization: organization.is_some() };
     let (token, secret) = tokens::create(&state.pool, &actor, new).await?;
-    let then = ListPosition::new(page, q, status).with_owner(owner).href(Some("created"));
+    let at = position(page, q, status, owner, sort, per_page);
+    let then = at.href(Some("created"));
     reveal(&state, &actor, token, secret, &then).await
 }
 
@@ -473,12 +548,35 @@ pub async fn delete_api_token(
     q: Option<String>,
     status: Option<String>,
     owner: Option<String>,
+    sort: Option<String>,
+    per_page: Option<String>,
 ) -> Result<Notice, AppError> {
     use crate::server::tokens;
     let (state, actor) = super::context::require_actor().await?;
     let token = tokens::delete(&state.pool, &state.caches, &actor, id).await?;
-    leptos_axum::redirect(&ListPosition::new(page, q, status).with_owner(owner).href(None));
+    leptos_axum::redirect(&position(page, q, status, owner, sort, per_page).href(None));
     Ok(Notice::deleted(TOKEN, &token.name))
+}
+
+/// The list position a form posted, for its redirect without JavaScript.
+#[cfg(feature = "ssr")]
+fn position(
+    page: Option<u32>,
+    q: Option<String>,
+    status: Option<String>,
+    owner: Option<String>,
+    sort: Option<String>,
+    per_page: Option<String>,
+) -> ListPosition {
+    ListPosition::from_query(|key| match key {
+        "page" => page.map(|page| page.to_string()),
+        "q" => q.clone(),
+        "status" => status.clone(),
+        "owner" => owner.clone(),
+        "sort" => sort.clone(),
+        "per_page" => per_page.clone(),
+        _ => None,
+    })
 }
 
 pub const NOT_FOUND: &str = "This API token does not exist; it may have been deleted.";
@@ -492,13 +590,23 @@ mod tests {
 
     #[test]
     fn positions_keep_page_and_search_in_links() {
-        assert_eq!(ListPosition::new(None, None, None).href(None), "/api_tokens");
-        assert_eq!(ListPosition::new(Some(1), Some(String::new()), None).href(Some("create")), "/api_tokens?create");
-        let at = ListPosition::new(Some(2), Some("ci & co".into()), Some("expiring".into()));
-        assert_eq!(at.href(None), "/api_tokens?page=2&q=ci+%26+co&status=expiring");
-        assert_eq!(at.href(Some("delete=7")), "/api_tokens?page=2&q=ci+%26+co&status=expiring&delete=7");
-        assert_eq!(at.at_page(3).status, TokenStatus::ExpiringSoon, "pages keep the filter");
-        assert_eq!(ListPosition::new(Some(0), None, Some("bogus".into())), ListPosition::new(None, None, None));
+        let at = |pairs: &[(&str, &str)]| {
+            let pairs: Vec<(String, String)> = pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
+            ListPosition::from_query(|key| pairs.iter().find(|(k, _)| k == key).map(|(_, v)| v.clone()))
+        };
+        assert_eq!(ListPosition::default().href(None), "/api_tokens");
+        assert_eq!(at(&[("page", "1"), ("q", "")]).href(Some("create")), "/api_tokens?create");
+        let there =
+            at(&[("page", "2"), ("q", "ci & co"), ("status", "expiring"), ("sort", "name"), ("per_page", "20")]);
+        assert_eq!(there.href(None), "/api_tokens?page=2&q=ci+%26+co&status=expiring&sort=name&per_page=20");
+        assert_eq!(
+            there.href(Some("delete=7")),
+            "/api_tokens?page=2&q=ci+%26+co&status=expiring&sort=name&per_page=20&delete=7"
+        );
+        assert_eq!(there.at_page(3).status, TokenStatus::ExpiringSoon, "pages keep the filter");
+        assert_eq!(there.at_page(3).sort, TokenSort::Name, "and the order");
+        let odd = at(&[("page", "0"), ("status", "bogus"), ("sort", "random"), ("per_page", "7")]);
+        assert_eq!(odd, ListPosition::default());
     }
 
     #[test]
@@ -510,6 +618,8 @@ mod tests {
             search: String::new(),
             status: TokenStatus::All,
             owner: TokenOwner::All,
+            sort: TokenSort::Newest,
+            per_page: PAGE_SIZE,
             expiring_soon: 0,
             now: 0,
             may: TokenAbilities::default(),

@@ -8,7 +8,7 @@ use leptos_router::{components::Redirect, hooks::use_query_map};
 use crate::api::deployments::{list_deployments, DeploymentList};
 use crate::api::tokens::{
     find_api_token, list_api_tokens, take_revealed_token, ApiToken, CreateApiToken, CreatedToken, DeleteApiToken,
-    FoundToken, ListPosition, TokenAbilities, TokenOwner, TokenPage, TokenStatus, PAGE_SIZE, TOKEN,
+    FoundToken, ListPosition, TokenAbilities, TokenOwner, TokenPage, TokenSort, TokenStatus, PAGE_SIZES, TOKEN,
 };
 use crate::api::{AppError, Notice};
 use crate::components::{
@@ -59,12 +59,11 @@ pub fn ApiTokensPage() -> impl IntoView {
     let cli_code = Memo::new(move |_| super::cli_login::requested_code(&query.read()));
     let position = Memo::new(move |_| {
         let query = query.read();
-        ListPosition::new(query.get("page").and_then(|p| p.parse().ok()), query.get("q"), query.get("status"))
-            .with_owner(query.get("owner"))
+        ListPosition::from_query(|key| query.get(key))
     });
     let tokens = Resource::new(
         move || (position.get(), changes.saved()),
-        |(at, _)| list_api_tokens(at.search, at.page, at.status, at.owner),
+        |(at, _)| list_api_tokens(at.search, at.page, at.status, at.owner, at.sort, at.per_page),
     );
     let dialog = Memo::new(move |_| {
         let query = query.read();
@@ -159,6 +158,20 @@ fn SearchForm(position: Memo<ListPosition>) -> impl IntoView {
             </option>
         }
     });
+    let sorts = TokenSort::CHOICES.map(|(sort, value, label)| {
+        view! {
+            <option value=value selected=move || position.read().sort == sort>
+                {format!("Sort: {label}")}
+            </option>
+        }
+    });
+    let sizes = PAGE_SIZES.map(|size| {
+        view! {
+            <option value=size selected=move || position.read().per_page == size>
+                {format!("{size} per page")}
+            </option>
+        }
+    });
     view! {
         <form class="search filters" method="get" action="/api_tokens" role="search">
             <label for="q" class="visually-hidden">
@@ -182,6 +195,18 @@ fn SearchForm(position: Memo<ListPosition>) -> impl IntoView {
             </label>
             <select id="owner" name="owner">
                 {owners.into_iter().collect_view()}
+            </select>
+            <label for="sort" class="visually-hidden">
+                "Sort by"
+            </label>
+            <select id="sort" name="sort">
+                {sorts.into_iter().collect_view()}
+            </select>
+            <label for="per_page" class="visually-hidden">
+                "Tokens per page"
+            </label>
+            <select id="per_page" name="per_page">
+                {sizes.into_iter().collect_view()}
             </select>
             <button type="submit" class="button secondary">
                 "Search"
@@ -395,17 +420,62 @@ fn TokenRow(token: ApiToken, now: i64, at: ListPosition) -> impl IntoView {
 
 #[component]
 fn Pagination(page: TokenPage) -> impl IntoView {
-    let first = (i64::from(page.page) - 1) * i64::from(PAGE_SIZE) + 1;
+    let first = (i64::from(page.page) - 1) * i64::from(page.per_page) + 1;
     let last = (first + page.items.len() as i64 - 1).max(first);
     let at = page.position();
     let link = move |n: u32| at.at_page(n).href(None);
+    let (current, pages) = (page.page, page.last_page());
     view! {
         <nav class="pagination" aria-label="Pages">
             <span>{format!("Showing {first}–{last} of {}", page.total)}</span>
-            {(page.page > 1).then(|| view! { <a class="button secondary small" href=link(page.page - 1)>"Previous"</a> })}
-            {(page.page < page.last_page()).then(|| view! { <a class="button secondary small" href=link(page.page + 1)>"Next"</a> })}
+            {(current > 1).then(|| view! { <a class="button secondary small" href=link(current - 1) rel="prev">"Previous"</a> })}
+            {(pages > 1)
+                .then(|| {
+                    view! {
+                        <ol class="page-numbers">
+                            {page_numbers(current, pages)
+                                .into_iter()
+                                .map(|n| match n {
+                                    None => view! { <li aria-hidden="true">"…"</li> }.into_any(),
+                                    Some(n) if n == current => {
+                                        view! {
+                                            <li>
+                                                <a class="button small current" href=link(n) aria-current="page" aria-label=format!("Page {n}")>{n}</a>
+                                            </li>
+                                        }
+                                            .into_any()
+                                    }
+                                    Some(n) => {
+                                        view! {
+                                            <li>
+                                                <a class="button secondary small" href=link(n) aria-label=format!("Page {n}")>{n}</a>
+                                            </li>
+                                        }
+                                            .into_any()
+                                    }
+                                })
+                                .collect_view()}
+                        </ol>
+                    }
+                })}
+            {(current < pages).then(|| view! { <a class="button secondary small" href=link(current + 1) rel="next">"Next"</a> })}
         </nav>
     }
+}
+
+/// The page numbers to offer: the first, the last, and two either side of `current`; `None`
+/// where a run is left out.
+fn page_numbers(current: u32, last: u32) -> Vec<Option<u32>> {
+    let mut shown = Vec::new();
+    for n in 1..=last {
+        if n == 1 || n == last || n.abs_diff(current) <= 2 {
+            if shown.last().is_some_and(|previous: &Option<u32>| previous.is_some_and(|p| p + 1 != n)) {
+                shown.push(None);
+            }
+            shown.push(Some(n));
+        }
+    }
+    shown
 }
 
 /// `deployments`: those a User token can be granted, with the server's clock.
@@ -752,6 +822,8 @@ fn PositionInputs(at: ListPosition) -> impl IntoView {
         <input type="hidden" name="q" value=at.search />
         <input type="hidden" name="status" value=at.status.as_query() />
         <input type="hidden" name="owner" value=at.owner.as_query() />
+        <input type="hidden" name="sort" value=at.sort.as_query() />
+        <input type="hidden" name="per_page" value=at.per_page />
     }
 }
 
@@ -822,5 +894,21 @@ pub(super) fn DeploymentPicker(
             </div>
             <FieldError field=Field::Deployments error />
         </fieldset>
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::page_numbers;
+
+    #[test]
+    fn page_numbers_show_the_ends_and_the_neighbourhood() {
+        assert_eq!(page_numbers(1, 1), vec![Some(1)]);
+        assert_eq!(page_numbers(1, 4), vec![Some(1), Some(2), Some(3), Some(4)]);
+        assert_eq!(
+            page_numbers(10, 20),
+            vec![Some(1), None, Some(8), Some(9), Some(10), Some(11), Some(12), None, Some(20)]
+        );
+        assert_eq!(page_numbers(1, 20), vec![Some(1), Some(2), Some(3), None, Some(20)]);
     }
 }

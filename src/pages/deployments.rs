@@ -5,7 +5,7 @@ use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
 
 use crate::api::deployments::{
-    list_deployments, CreateDeployment, DeleteDeployment, Deployment, DeploymentList, UpdateDeployment,
+    list_deployments, CreateDeployment, DeleteDeployment, Deployment, DeploymentList, UpdateDeployment, UpstreamHealth,
 };
 use crate::components::{
     badge::AccessBadge,
@@ -199,7 +199,10 @@ fn DeploymentRow(deployment: Deployment, now: i64, may_manage: bool) -> impl Int
                 <AccessBadge access=deployment.access />
             </td>
             <td class="url-cell" data-label="External URL">{external}</td>
-            <td class="mono small" data-label="Upstream">{deployment.upstream_url.clone()}</td>
+            <td data-label="Upstream">
+                <span class="mono small">{deployment.upstream_url.clone()}</span>
+                <UpstreamStatus health=deployment.health.clone() now />
+            </td>
             <td data-label="Created by">{deployment.created_by.clone().unwrap_or_else(|| "Command line".into())}</td>
             <td data-label="Created">
                 <RelativeTime at=deployment.created_at now />
@@ -223,6 +226,25 @@ fn DeploymentRow(deployment: Deployment, now: i64, may_manage: bool) -> impl Int
                     })}
             </td>
         </tr>
+    }
+}
+
+/// Whether the upstream answered its last health check, and when.
+#[component]
+fn UpstreamStatus(health: Option<UpstreamHealth>, now: i64) -> impl IntoView {
+    match health {
+        None => view! { <p class="health muted">"Not checked yet"</p> }.into_any(),
+        Some(health) => {
+            let (class, word) =
+                if health.answered { ("health up", "Answering") } else { ("health down", "Not answering") };
+            view! {
+                <p class=class>
+                    <span class="health-dot" aria-hidden="true"></span>
+                    {word} " (" {health.detail} "), checked " <RelativeTime at=health.checked_at now />
+                </p>
+            }
+            .into_any()
+        }
     }
 }
 

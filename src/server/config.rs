@@ -115,6 +115,11 @@ pub struct Config {
     #[arg(long, env = "BENTO_CONSOLE_SESSION_IDLE_MINUTES", default_value_t = 720, value_parser = clap::value_parser!(u32).range(1..), global = true)]
     pub session_idle_minutes: u32,
 
+    /// Seconds between probes of every deployment's upstream (`GET /healthz`), whose results
+    /// the Deployments page shows.
+    #[arg(long, env = "BENTO_CONSOLE_HEALTH_CHECK_INTERVAL", default_value_t = 30, value_parser = clap::value_parser!(u64).range(1..=86_400), global = true)]
+    pub health_check_interval: u64,
+
     /// Days the activity log keeps an event; older ones are deleted (checked hourly).
     #[arg(long, env = "BENTO_CONSOLE_ACTIVITY_RETENTION_DAYS", default_value_t = 90, value_parser = clap::value_parser!(u32).range(1..=36500), global = true)]
     pub activity_retention_days: u32,
@@ -149,6 +154,7 @@ impl Config {
             upstream_ca: None,
             session_idle_minutes: 720,
             activity_retention_days: 90,
+            health_check_interval: 30,
             first_byte_timeout: 10,
             idle_timeout: 60,
             max_connections_per_address: 256,

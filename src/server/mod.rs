@@ -99,8 +99,8 @@ pub struct Application {
     trusted: listen::TrustedProxies,
     /// The first-run setup link this process printed, while no user exists.
     setup_url: Option<String>,
-    /// Tasks that run as long as the server: expired-session and old-event cleanup, and on
-    /// PostgreSQL the listener for other replicas' changes.
+    /// Tasks that run as long as the server: expired-session and old-event cleanup, the
+    /// upstreams' health probe, and on PostgreSQL the listener for other replicas' changes.
     background: Vec<tokio::task::JoinHandle<()>>,
 }
 
@@ -168,6 +168,11 @@ impl Application {
             }
         })];
         background.push(tokio::spawn(activity::expire_continuously(pool.clone(), config.activity_retention_days)));
+        background.push(tokio::spawn(gateway::health::probe_continuously(
+            pool.clone(),
+            state.gateway.clone(),
+            Duration::from_secs(config.health_check_interval),
+        )));
         if let db::Pool::Postgres(pool) = &pool {
             background.push(tokio::spawn(caches::listen(pool.clone(), caches, config.listen_retry)));
         }

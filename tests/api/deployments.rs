@@ -180,3 +180,35 @@ async fn the_links_the_bentoml_cli_prints_lead_to_the_pages() {
         assert_eq!(response.headers()["location"], location, "{path}");
     }
 }
+
+#[tokio::test]
+async fn the_list_says_whether_each_upstream_answered_its_last_health_check() {
+    let dir = std::sync::Arc::new(tempfile::tempdir().unwrap());
+    let mut config = config_for(&dir);
+    config.health_check_interval = 1;
+    let app = spawn_app_with(config, dir, browser_like_client()).await;
+    assert_eq!(app.setup_admin().await.status(), 200);
+    let live = format!("http://{}", crate::gateway::spawn_upstream().await);
+    // A port nobody listens on: bound, then let go.
+    let dead = {
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        format!("http://{}", listener.local_addr().unwrap())
+    };
+    assert_eq!(create(&app, "live", &live, "protected").await.status(), 200);
+    assert_eq!(create(&app, "dead", &dead, "private").await.status(), 200);
+    let started = std::time::Instant::now();
+    let items = loop {
+        let items = list(&app).await;
+        if items.iter().all(|d| d["health"].is_object()) {
+            break items;
+        }
+        assert!(started.elapsed() < std::time::Duration::from_secs(10), "no health after 10 s: {items:?}");
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    };
+    let (live, dead) = (&by_name(&items, "live")["health"], &by_name(&items, "dead")["health"]);
+    assert_eq!(live["answered"], true, "{live}");
+    assert_eq!(dead["answered"], false, "{dead}");
+    assert_eq!(dead["detail"], "connection refused or unreachable");
+    let now = bento_console::server::db::now();
+    assert!(now - live["checked_at"].as_i64().unwrap() <= 5, "{live}");
+}

@@ -32,6 +32,11 @@ pub async fn list(db: impl Into<Db<'_>>, organization_id: OrganizationId) -> sql
         .await)
 }
 
+/// Every deployment's id and upstream, in every organization (for the health probe).
+pub async fn upstreams(db: impl Into<Db<'_>>) -> sqlx::Result<Vec<(DeploymentId, String)>> {
+    run!(db, |e| sqlx::query_as("select id, upstream_url from deployments order by id").fetch_all(e).await)
+}
+
 pub async fn find(
     db: impl Into<Db<'_>>,
     organization_id: OrganizationId,

@@ -93,6 +93,20 @@ impl Upstreams {
         tokio::time::timeout(wait, read).await.ok().flatten()
     }
 
+    /// The status of `GET <upstream><path>` within `wait`, or why there was none. The body is
+    /// not read.
+    pub async fn probe(&self, upstream_url: &str, path: &'static str, wait: Duration) -> Result<StatusCode, String> {
+        let path = axum::http::uri::PathAndQuery::from_static(path);
+        let uri = path::upstream_uri(upstream_url, Some(&path)).map_err(|_| "unusable upstream URL".to_owned())?;
+        let request = axum::http::Request::get(uri).body(Body::empty()).map_err(|err| err.to_string())?;
+        match tokio::time::timeout(wait, self.client(false).request(request)).await {
+            Ok(Ok(response)) => Ok(response.status()),
+            Ok(Err(err)) if err.is_connect() => Err("connection refused or unreachable".to_owned()),
+            Ok(Err(_)) => Err("the connection failed".to_owned()),
+            Err(_) => Err(format!("no answer within {} s", wait.as_secs())),
+        }
+    }
+
     fn client(&self, grpc: bool) -> &Upstream {
         let pools = &self.pools[listen::thread_index() % self.pools.len()];
         if grpc {

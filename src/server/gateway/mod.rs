@@ -12,6 +12,7 @@
 mod authorize;
 mod forward;
 mod headers;
+pub mod health;
 mod host;
 mod idle_body;
 mod limiter;
@@ -37,15 +38,22 @@ pub use refusal::error;
 pub use route::Route;
 pub use route_cache::{Budget, CacheStats, RouteCache};
 
-/// The gateway's long-lived parts: upstream connection pools and the failure limiter.
+/// The gateway's long-lived parts: upstream connection pools, the failure limiter and the
+/// upstreams' health.
 pub struct Gateway {
     upstreams: forward::Upstreams,
     pub failures: AuthFailures,
+    /// What the last probe of each upstream found.
+    pub health: health::HealthBoard,
 }
 
 impl Gateway {
     pub fn new(timeouts: Timeouts, tls: ClientConfig) -> Self {
-        Self { upstreams: forward::Upstreams::new(timeouts, tls), failures: AuthFailures::default() }
+        Self {
+            upstreams: forward::Upstreams::new(timeouts, tls),
+            failures: AuthFailures::default(),
+            health: health::HealthBoard::default(),
+        }
     }
 
     /// A document the upstream serves at `path` (see [`forward::Upstreams::fetch`]).

@@ -67,6 +67,7 @@ pub async fn list(
         search: paging.search(),
         status: tokens::Status::Any,
         ownership: tokens::Ownership::Any,
+        order: tokens::Order::Newest,
         now,
     };
     let listed = tokens::list(&state.pool, &developer.actor, selection, start, count).await?;

@@ -159,7 +159,7 @@ pub struct CurlExample {
 const CURL_EXAMPLES: usize = 5;
 const DOCUMENTS_WAIT: std::time::Duration = std::time::Duration::from_secs(2);
 
-pub use repo::{Ownership, Status};
+pub use repo::{Order, Ownership, Status};
 
 /// A page of the token list.
 pub struct Listed {
@@ -178,11 +178,12 @@ pub struct Selection<'a> {
     /// Expiry status at `now`.
     pub status: Status,
     pub ownership: Ownership,
+    pub order: Order,
     pub now: i64,
 }
 
 /// The tokens `actor` may see (organization tokens and their own; every token for admins),
-/// newest first, `limit` from `offset`.
+/// in the selection's order, `limit` from `offset`.
 pub async fn list(
     pool: &db::Pool,
     actor: &Actor,
@@ -196,6 +197,7 @@ pub async fn list(
         now: selection.now,
         soon: Expiration::WARN_DAYS * crate::domain::time::DAY,
         ownership: selection.ownership,
+        order: selection.order,
         // Without a member (an organization token's caller) there are no personal tokens to
         // see: no user has id 0.
         visible_to: (!actor.may(Permission::ManageAllTokens)).then(|| actor.user_id.unwrap_or(UserId::new(0))),

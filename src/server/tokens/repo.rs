@@ -72,6 +72,29 @@ pub enum Status {
     Expired,
 }
 
+/// The order of a list.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Order {
+    Newest,
+    Name,
+    /// Most recently used first; never used last.
+    LastUsed,
+    /// Soonest expiry first; no expiry last.
+    Expiry,
+}
+
+impl Order {
+    /// The `order by` clause. `(x is null)` sorts nulls last on both engines.
+    fn sql(self) -> &'static str {
+        match self {
+            Order::Newest => "t.created_at desc, t.id desc",
+            Order::Name => "t.name_key asc, t.id asc",
+            Order::LastUsed => "(t.last_used_at is null), t.last_used_at desc, t.id desc",
+            Order::Expiry => "(t.expires_at is null), t.expires_at asc, t.id asc",
+        }
+    }
+}
+
 /// Whose tokens a list shows.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Ownership {
@@ -90,6 +113,7 @@ pub struct Filter<'a> {
     pub soon: i64,
     pub ownership: Ownership,
     pub visible_to: Option<UserId>,
+    pub order: Order,
 }
 
 /// Organization tokens and `reader`'s own; everything when `None`. The id is inlined: an
@@ -118,7 +142,7 @@ fn filter_sql(filter: &Filter<'_>) -> String {
     )
 }
 
-/// One page of tokens, newest first.
+/// One page of tokens, in the filter's order.
 pub async fn page(
     db: impl Into<Db<'_>>,
     organization_id: OrganizationId,
@@ -127,8 +151,9 @@ pub async fn page(
     offset: i64,
 ) -> sqlx::Result<Vec<TokenRow>> {
     run!(db, |e| sqlx::query_as(&format!(
-        "{SELECT} where {} order by t.created_at desc, t.id desc limit $5 offset $6",
-        filter_sql(filter)
+        "{SELECT} where {} order by {} limit $5 offset $6",
+        filter_sql(filter),
+        filter.order.sql()
     ))
     .bind(organization_id)
     .bind(like_pattern(filter.search))
