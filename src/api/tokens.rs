@@ -383,6 +383,13 @@ pub async fn list_api_tokens(
     })
 }
 
+/// What the signed-in member's role lets them create (for the Create dialog).
+#[server(prefix = "/rpc", endpoint = "token_permissions")]
+pub async fn token_permissions() -> Result<TokenAbilities, AppError> {
+    let (_, actor) = super::context::require_actor().await?;
+    Ok(TokenAbilities::of(&actor))
+}
+
 #[server(prefix = "/rpc", endpoint = "create_api_token")]
 pub async fn create_api_token(
     name: String,

@@ -7,8 +7,9 @@ use leptos_router::{components::Redirect, hooks::use_query_map};
 
 use crate::api::deployments::{list_deployments, DeploymentList};
 use crate::api::tokens::{
-    find_api_token, list_api_tokens, take_revealed_token, ApiToken, CreateApiToken, CreatedToken, DeleteApiToken,
-    FoundToken, ListPosition, TokenAbilities, TokenOwner, TokenPage, TokenSort, TokenStatus, PAGE_SIZES, TOKEN,
+    find_api_token, list_api_tokens, take_revealed_token, token_permissions, ApiToken, CreateApiToken, CreatedToken,
+    DeleteApiToken, FoundToken, ListPosition, TokenAbilities, TokenOwner, TokenPage, TokenSort, TokenStatus,
+    PAGE_SIZES, TOKEN,
 };
 use crate::api::{AppError, Notice};
 use crate::components::{
@@ -82,6 +83,17 @@ pub fn ApiTokensPage() -> impl IntoView {
     });
     // The deployments a User token can be granted, while the Create dialog is open.
     let grantable = grantable_while(move || dialog.get() == DialogState::Create);
+    // What the role may create, read once the dialog opens: not from the list, which loads
+    // again after every change and would render the open dialog (the reveal) afresh.
+    let abilities = Resource::new(
+        move || dialog.get() == DialogState::Create,
+        |open| async move {
+            match open {
+                true => Some(token_permissions().await),
+                false => None,
+            }
+        },
+    );
     // The token the Delete dialog names, looked up by id: it may be on any page of the list.
     let doomed = Resource::new(
         move || match dialog.get() {
@@ -127,7 +139,7 @@ pub fn ApiTokensPage() -> impl IntoView {
             {move || {
                 let at = position.get();
                 Suspend::new(async move {
-                    let may = tokens.await.map(|page| page.may).unwrap_or_default();
+                    let may = abilities.await.and_then(Result::ok).unwrap_or_default();
                     grantable.await.map(|deployments| view! { <CreateDialog action=create deployments at may /> })
                 })
             }}
