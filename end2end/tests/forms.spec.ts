@@ -30,6 +30,8 @@ test("every broken field is reported, and focus goes to the first", async ({ pag
   await page.goto(`${server.baseURL}/deployments?create`);
   await page.waitForFunction(() => document.querySelector("dialog")?.matches(":modal"));
   const dialog = page.getByRole("dialog", { name: "Create deployment" });
+  // No empty alert regions waiting around: an alert appears with its message.
+  await expect(page.locator('[role="alert"]')).toHaveCount(0);
   await dialog.getByLabel("Name").fill("Not A DNS Label!");
   await dialog.getByLabel("Upstream URL").fill("ftp://example.com");
   await dialog.getByRole("button", { name: "Create" }).click();

@@ -121,10 +121,11 @@ pub fn textarea_text(text: String) -> String {
 /// group of choices) and announced by screen readers.
 #[component]
 pub fn FieldError(field: Field, error: FormErrorSignal, #[prop(optional, into)] id: Option<String>) -> impl IntoView {
+    // Only there while there is a message: an alert is announced as it appears, and an empty
+    // one is noise to assistive technology.
+    let message = move || current(error).and_then(|err| err.for_field(field));
     view! {
-        <p class="field-error" id=id role="alert">
-            {move || current(error).and_then(|err| err.for_field(field))}
-        </p>
+        {move || message().map(|message| view! { <p class="field-error" id=id.clone() role="alert">{message}</p> })}
     }
 }
 

@@ -327,7 +327,7 @@ fn DeploymentFields(deployment: Option<Deployment>, error: FormErrorSignal) -> i
             input_type="url"
             required=true
             value=upstream.unwrap_or_default()
-            hint="Where the Bento service listens, e.g. http://127.0.0.1:3000 for `bentoml serve`."
+            hint="Where the Bento service listens, e.g. http://127.0.0.1:3000 for bentoml serve."
             field=Field::UpstreamUrl
             error
         />
