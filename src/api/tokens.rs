@@ -12,6 +12,21 @@ use serde::{Deserialize, Serialize};
 use super::{AppError, Notice};
 use crate::domain::{AccessType, DeploymentId, TokenId};
 
+/// A choice the list's URL carries (`status=expired`): each value with its word in the URL
+/// (empty for the default, which the URL leaves out) and its label.
+pub trait QueryChoice: Copy + Default + PartialEq + Send + Sync + 'static {
+    const CHOICES: &'static [(Self, &'static str, &'static str)];
+
+    /// Anything unknown is the default.
+    fn parse(raw: &str) -> Self {
+        Self::CHOICES.iter().find(|(_, word, _)| !word.is_empty() && *word == raw).map_or_else(Self::default, |c| c.0)
+    }
+
+    fn as_query(self) -> &'static str {
+        Self::CHOICES.iter().find(|(choice, _, _)| *choice == self).map_or("", |c| c.1)
+    }
+}
+
 /// How many tokens a page shows: the choices, and the first.
 pub const PAGE_SIZES: [u32; 3] = [20, 50, 100];
 pub const PAGE_SIZE: u32 = 50;
@@ -26,23 +41,14 @@ pub enum TokenSort {
     Expiry,
 }
 
-impl TokenSort {
-    /// Each order with its value in the URL and its label.
-    pub const CHOICES: [(TokenSort, &'static str, &'static str); 4] = [
+/// Each order with its value in the URL and its label. Anything unknown is the newest first.
+impl QueryChoice for TokenSort {
+    const CHOICES: &'static [(Self, &'static str, &'static str)] = &[
         (TokenSort::Newest, "", "Newest first"),
         (TokenSort::Name, "name", "Name"),
         (TokenSort::LastUsed, "last_used", "Recently used"),
         (TokenSort::Expiry, "expires", "Expiring first"),
     ];
-
-    /// Anything unknown is the newest first.
-    pub fn parse(raw: &str) -> Self {
-        Self::CHOICES.iter().find(|(_, value, _)| !value.is_empty() && *value == raw).map_or(Self::Newest, |c| c.0)
-    }
-
-    pub fn as_query(self) -> &'static str {
-        Self::CHOICES.iter().find(|(sort, _, _)| *sort == self).map_or("", |c| c.1)
-    }
 }
 
 /// A page size from the URL: one of [`PAGE_SIZES`], else [`PAGE_SIZE`].
@@ -60,23 +66,14 @@ pub enum TokenStatus {
     Expired,
 }
 
-impl TokenStatus {
-    /// Each status with its value in the URL and its label.
-    pub const CHOICES: [(TokenStatus, &'static str, &'static str); 4] = [
+/// Each status with its value in the URL and its label. Anything unknown shows every token.
+impl QueryChoice for TokenStatus {
+    const CHOICES: &'static [(Self, &'static str, &'static str)] = &[
         (TokenStatus::All, "", "All tokens"),
         (TokenStatus::Active, "active", "Active"),
         (TokenStatus::ExpiringSoon, "expiring", "Expiring within 7 days"),
         (TokenStatus::Expired, "expired", "Expired"),
     ];
-
-    /// Anything unknown shows every token.
-    pub fn parse(raw: &str) -> Self {
-        Self::CHOICES.iter().find(|(_, value, _)| !value.is_empty() && *value == raw).map_or(Self::All, |c| c.0)
-    }
-
-    pub fn as_query(self) -> &'static str {
-        Self::CHOICES.iter().find(|(status, _, _)| *status == self).map_or("", |c| c.1)
-    }
 }
 
 /// Whose tokens the list shows.
@@ -88,22 +85,13 @@ pub enum TokenOwner {
     Organization,
 }
 
-impl TokenOwner {
-    /// Each choice with its value in the URL and its label.
-    pub const CHOICES: [(TokenOwner, &'static str, &'static str); 3] = [
+/// Each choice with its value in the URL and its label. Anything unknown shows both.
+impl QueryChoice for TokenOwner {
+    const CHOICES: &'static [(Self, &'static str, &'static str)] = &[
         (TokenOwner::All, "", "Personal and organization"),
         (TokenOwner::Personal, "personal", "Personal"),
         (TokenOwner::Organization, "organization", "Organization"),
     ];
-
-    /// Anything unknown shows both.
-    pub fn parse(raw: &str) -> Self {
-        Self::CHOICES.iter().find(|(_, value, _)| !value.is_empty() && *value == raw).map_or(Self::All, |c| c.0)
-    }
-
-    pub fn as_query(self) -> &'static str {
-        Self::CHOICES.iter().find(|(owner, _, _)| *owner == self).map_or("", |c| c.1)
-    }
 }
 
 /// A place in the list: a page of a search and a status filter. Its links and the redirects

@@ -8,7 +8,7 @@ use leptos_router::{components::Redirect, hooks::use_query_map};
 use crate::api::deployments::{list_deployments, DeploymentList};
 use crate::api::tokens::{
     find_api_token, list_api_tokens, take_revealed_token, token_permissions, ApiToken, CreateApiToken, CreatedToken,
-    DeleteApiToken, FoundToken, ListPosition, TokenAbilities, TokenOwner, TokenPage, TokenSort, TokenStatus,
+    DeleteApiToken, FoundToken, ListPosition, QueryChoice, TokenAbilities, TokenOwner, TokenPage, TokenStatus,
     PAGE_SIZES, TOKEN,
 };
 use crate::api::{AppError, Notice};
@@ -156,34 +156,6 @@ pub fn ApiTokensPage() -> impl IntoView {
 
 #[component]
 fn SearchForm(position: Memo<ListPosition>) -> impl IntoView {
-    let statuses = TokenStatus::CHOICES.map(|(status, value, label)| {
-        view! {
-            <option value=value selected=move || position.read().status == status>
-                {label}
-            </option>
-        }
-    });
-    let owners = TokenOwner::CHOICES.map(|(owner, value, label)| {
-        view! {
-            <option value=value selected=move || position.read().owner == owner>
-                {label}
-            </option>
-        }
-    });
-    let sorts = TokenSort::CHOICES.map(|(sort, value, label)| {
-        view! {
-            <option value=value selected=move || position.read().sort == sort>
-                {format!("Sort: {label}")}
-            </option>
-        }
-    });
-    let sizes = PAGE_SIZES.map(|size| {
-        view! {
-            <option value=size selected=move || position.read().per_page == size>
-                {format!("{size} per page")}
-            </option>
-        }
-    });
     view! {
         <form class="search filters" method="get" action="/api_tokens" role="search">
             <label for="q" class="visually-hidden">
@@ -200,31 +172,59 @@ fn SearchForm(position: Memo<ListPosition>) -> impl IntoView {
                 "Show"
             </label>
             <select id="status" name="status">
-                {statuses.into_iter().collect_view()}
+                <QueryOptions position pick=|at| at.status />
             </select>
             <label for="owner" class="visually-hidden">
                 "Owner"
             </label>
             <select id="owner" name="owner">
-                {owners.into_iter().collect_view()}
+                <QueryOptions position pick=|at| at.owner />
             </select>
             <label for="sort" class="visually-hidden">
                 "Sort by"
             </label>
             <select id="sort" name="sort">
-                {sorts.into_iter().collect_view()}
+                <QueryOptions position pick=|at| at.sort label="Sort: " />
             </select>
             <label for="per_page" class="visually-hidden">
                 "Tokens per page"
             </label>
             <select id="per_page" name="per_page">
-                {sizes.into_iter().collect_view()}
+                {PAGE_SIZES
+                    .map(|size| {
+                        view! {
+                            <option value=size selected=move || position.read().per_page == size>
+                                {format!("{size} per page")}
+                            </option>
+                        }
+                    })
+                    .into_iter()
+                    .collect_view()}
             </select>
             <button type="submit" class="button secondary">
                 "Search"
             </button>
         </form>
     }
+}
+
+/// The options of a filter's `<select>`, the list's current choice selected.
+#[component]
+fn QueryOptions<T: QueryChoice>(
+    position: Memo<ListPosition>,
+    pick: fn(&ListPosition) -> T,
+    #[prop(optional)] label: &'static str,
+) -> impl IntoView {
+    T::CHOICES
+        .iter()
+        .map(|&(choice, word, text)| {
+            view! {
+                <option value=word selected=move || pick(&position.read()) == choice>
+                    {format!("{label}{text}")}
+                </option>
+            }
+        })
+        .collect_view()
 }
 
 /// How many tokens expire within a week, with a link to them.

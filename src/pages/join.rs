@@ -5,9 +5,10 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
 
+use super::setup::{LinkNotValid, NewPasswordFields};
 use crate::api::auth::{invitation, InvitationDetails, Join};
 use crate::components::form::{action_error, FormError, TextField};
-use crate::domain::{Field, PASSWORD_MIN_CHARS};
+use crate::domain::Field;
 
 #[component]
 pub fn JoinPage() -> impl IntoView {
@@ -22,16 +23,10 @@ pub fn JoinPage() -> impl IntoView {
                         Ok(Some(details)) => view! { <JoinForm code=code() details /> }.into_any(),
                         _ => {
                             view! {
-                                <section class="card auth-card">
-                                    <h1>"This invitation is not valid"</h1>
-                                    <p>
-                                        "The link has expired, was revoked or has already been used. "
-                                        "Ask an admin of your organization for a new one."
-                                    </p>
-                                    <a class="button primary" href="/login">
-                                        "Go to sign in"
-                                    </a>
-                                </section>
+                                <LinkNotValid
+                                    title="This invitation is not valid"
+                                    text="The link has expired, was revoked or has already been used. Ask an admin of your organization for a new one."
+                                />
                             }
                                 .into_any()
                         }
@@ -64,26 +59,7 @@ fn JoinForm(code: String, details: InvitationDetails) -> impl IntoView {
                 field=Field::Name
                 error
             />
-            <TextField
-                id="password"
-                label="Password"
-                input_type="password"
-                autocomplete="new-password"
-                autofocus=true
-                required=true
-                hint=format!("At least {PASSWORD_MIN_CHARS} characters.")
-                field=Field::Password
-                error
-            />
-            <TextField
-                id="password_confirmation"
-                label="Confirm password"
-                input_type="password"
-                autocomplete="new-password"
-                required=true
-                field=Field::PasswordConfirmation
-                error
-            />
+            <NewPasswordFields error autofocus=true />
             <button type="submit" class="button primary full" disabled=move || join.pending().get()>
                 "Join and sign in"
             </button>

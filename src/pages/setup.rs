@@ -3,7 +3,7 @@ use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
 
 use crate::api::auth::{setup_available, Setup};
-use crate::components::form::{action_error, FormError, TextField};
+use crate::components::form::{action_error, FormError, FormErrorSignal, TextField};
 use crate::domain::{Field, PASSWORD_MIN_CHARS};
 
 /// First-run setup, opened by the one-time link the server prints while no user exists.
@@ -20,16 +20,10 @@ pub fn SetupPage() -> impl IntoView {
                         Ok(true) => view! { <SetupForm code=code() /> }.into_any(),
                         _ => {
                             view! {
-                                <section class="card auth-card">
-                                    <h1>"Setup is not available"</h1>
-                                    <p>
-                                        "This setup link is invalid or has already been used. "
-                                        "The console prints a fresh link to its log when it starts with no users."
-                                    </p>
-                                    <a class="button primary" href="/login">
-                                        "Go to sign in"
-                                    </a>
-                                </section>
+                                <LinkNotValid
+                                    title="Setup is not available"
+                                    text="This setup link is invalid or has already been used. The console prints a fresh link to its log when it starts with no users."
+                                />
                             }
                                 .into_any()
                         }
@@ -69,28 +63,51 @@ fn SetupForm(code: String) -> impl IntoView {
                 field=Field::Email
                 error
             />
-            <TextField
-                id="password"
-                label="Password"
-                input_type="password"
-                autocomplete="new-password"
-                required=true
-                hint=format!("At least {PASSWORD_MIN_CHARS} characters.")
-                field=Field::Password
-                error
-            />
-            <TextField
-                id="password_confirmation"
-                label="Confirm password"
-                input_type="password"
-                autocomplete="new-password"
-                required=true
-                field=Field::PasswordConfirmation
-                error
-            />
+            <NewPasswordFields error />
             <button type="submit" class="button primary full" disabled=move || setup.pending().get()>
                 "Create organization and sign in"
             </button>
         </ActionForm>
+    }
+}
+
+/// A one-time link that opens nothing (used, expired, revoked or mistyped), with the way on.
+#[component]
+pub(super) fn LinkNotValid(title: &'static str, text: &'static str) -> impl IntoView {
+    view! {
+        <section class="card auth-card">
+            <h1>{title}</h1>
+            <p>{text}</p>
+            <a class="button primary" href="/login">
+                "Go to sign in"
+            </a>
+        </section>
+    }
+}
+
+/// A new password and its confirmation.
+#[component]
+pub(super) fn NewPasswordFields(error: FormErrorSignal, #[prop(optional)] autofocus: bool) -> impl IntoView {
+    view! {
+        <TextField
+            id="password"
+            label="Password"
+            input_type="password"
+            autocomplete="new-password"
+            autofocus
+            required=true
+            hint=format!("At least {PASSWORD_MIN_CHARS} characters.")
+            field=Field::Password
+            error
+        />
+        <TextField
+            id="password_confirmation"
+            label="Confirm password"
+            input_type="password"
+            autocomplete="new-password"
+            required=true
+            field=Field::PasswordConfirmation
+            error
+        />
     }
 }
