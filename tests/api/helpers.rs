@@ -216,3 +216,152 @@ pub async fn call_concurrently(
 pub async fn error_body(response: Response) -> serde_json::Value {
     response.json().await.unwrap()
 }
+
+/// The password members who join through an invitation choose in the tests.
+pub const MEMBER_PASSWORD: &str = "member's own passphrase";
+
+/// A browser on the app with cookies of its own: another member's session.
+#[derive(Clone)]
+pub struct Browser {
+    pub base_url: String,
+    pub client: Client,
+}
+
+impl Browser {
+    /// Calls a server function the way the browser's JavaScript does (same origin, form body).
+    pub async fn call(&self, name: &str, form: &[(&str, &str)]) -> Response {
+        self.client
+            .post(format!("{}/rpc/{name}", self.base_url))
+            .header(header::ORIGIN, &self.base_url)
+            .header(header::ACCEPT, "application/json")
+            .form(form)
+            .send()
+            .await
+            .unwrap()
+    }
+
+    /// `current_account`'s status: 200 when this browser's session is signed in.
+    pub async fn account_status(&self) -> u16 {
+        self.call("current_account", &[]).await.status().as_u16()
+    }
+}
+
+impl TestApp {
+    /// The app's own client (the admin's session after `setup_admin`), as a [`Browser`].
+    pub fn browser(&self) -> Browser {
+        Browser { base_url: self.base_url.clone(), client: self.client.clone() }
+    }
+
+    /// A browser with no cookies yet.
+    pub fn new_browser(&self) -> Browser {
+        Browser { base_url: self.base_url.clone(), client: browser_like_client().0 }
+    }
+
+    /// Invites `email` as `role` (`admin`, `developer`, `endpoint_user`) with the app's client,
+    /// which must be an admin's; the invitation as answered and the code from its link.
+    pub async fn invite(&self, name: &str, email: &str, role: &str) -> (serde_json::Value, String) {
+        let response = self.call("invite_member", &[("name", name), ("email", email), ("role", role)]).await;
+        assert_eq!(response.status(), 200, "invite {email}");
+        let created: serde_json::Value = response.json().await.unwrap();
+        let link = created["link"].as_str().unwrap();
+        assert!(link.contains("/join?code="), "{link}");
+        let code = link.split("code=").nth(1).unwrap().to_owned();
+        (created["invitation"].clone(), code)
+    }
+
+    /// Invites someone as `role` (as the app's admin client), and joins with the code from the
+    /// link in a new browser, choosing [`MEMBER_PASSWORD`]: that browser, signed in as them.
+    pub async fn as_member(&self, name: &str, email: &str, role: &str) -> Browser {
+        let (_, code) = self.invite(name, email, role).await;
+        let browser = self.new_browser();
+        let joined = join(&browser, &code, name).await;
+        assert_eq!(joined.status(), 200, "{email} joins");
+        assert_eq!(browser.account_status().await, 200, "{email} is signed in");
+        browser
+    }
+
+    /// Calls the REST API with a Developer token in `X-YATAI-API-TOKEN`; the status and JSON
+    /// body (`null` when there is none).
+    pub async fn api(
+        &self,
+        token: &str,
+        method: reqwest::Method,
+        path: &str,
+        body: Option<serde_json::Value>,
+    ) -> (u16, serde_json::Value) {
+        let mut request = Client::new().request(method, self.url(path)).header("X-YATAI-API-TOKEN", token);
+        if let Some(body) = body {
+            request = request.json(&body);
+        }
+        let response = request.send().await.unwrap();
+        let status = response.status().as_u16();
+        (status, response.json().await.unwrap_or(serde_json::Value::Null))
+    }
+}
+
+/// Joins with an invitation's `code` from `browser`, choosing [`MEMBER_PASSWORD`].
+pub async fn join(browser: &Browser, code: &str, name: &str) -> Response {
+    browser
+        .call(
+            "join",
+            &[
+                ("code", code),
+                ("name", name),
+                ("password", MEMBER_PASSWORD),
+                ("password_confirmation", MEMBER_PASSWORD),
+            ],
+        )
+        .await
+}
+
+/// Every row of `table`, each column rendered as text (numbers in decimal, bytes as they are,
+/// NULL as empty): for scanning what the database holds, on either engine.
+pub async fn table_text(pool: &bento_console::server::db::Pool, table: &str) -> Vec<Vec<String>> {
+    use bento_console::server::db::Pool;
+    use sqlx::{Column, Row};
+    let sql = format!("select * from {table}");
+    macro_rules! render {
+        ($pool:expr) => {{
+            let rows = sqlx::query(&sql).fetch_all($pool).await.unwrap();
+            rows.iter()
+                .map(|row| {
+                    row.columns()
+                        .iter()
+                        .map(|column| {
+                            let i = column.ordinal();
+                            if let Ok(v) = row.try_get::<Option<String>, _>(i) {
+                                return v.unwrap_or_default();
+                            }
+                            if let Ok(v) = row.try_get::<Option<i64>, _>(i) {
+                                return v.map(|v| v.to_string()).unwrap_or_default();
+                            }
+                            if let Ok(v) = row.try_get::<Option<i32>, _>(i) {
+                                return v.map(|v| v.to_string()).unwrap_or_default();
+                            }
+                            if let Ok(v) = row.try_get::<Option<bool>, _>(i) {
+                                return v.map(|v| v.to_string()).unwrap_or_default();
+                            }
+                            if let Ok(v) = row.try_get::<Option<Vec<u8>>, _>(i) {
+                                return v.map(|v| String::from_utf8_lossy(&v).into_owned()).unwrap_or_default();
+                            }
+                            panic!("{table}.{}: a type this helper cannot read", column.name())
+                        })
+                        .collect()
+                })
+                .collect()
+        }};
+    }
+    match pool {
+        Pool::Sqlite(pool) => render!(pool),
+        Pool::Postgres(pool) => render!(pool),
+    }
+}
+
+/// The bytes of the SQLite database files of `dir` (empty on PostgreSQL, which keeps them
+/// elsewhere): for checking that something was never written at all.
+pub fn sqlite_files(dir: &TempDir) -> Vec<(String, Vec<u8>)> {
+    ["console.db", "console.db-wal", "console.db-shm"]
+        .into_iter()
+        .filter_map(|file| std::fs::read(dir.path().join(file)).ok().map(|bytes| (file.to_owned(), bytes)))
+        .collect()
+}

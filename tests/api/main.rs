@@ -17,5 +17,6 @@ mod process;
 mod replicas;
 mod rest;
 mod setup;
+mod teams;
 mod token_lifecycle;
 mod tokens;

@@ -6,7 +6,7 @@ pub mod throttle;
 
 use std::net::IpAddr;
 
-pub use session::AuthSession;
+pub use session::{delete_all_of as delete_sessions_of, AuthSession};
 
 use super::{
     accounts::{repo, AccountRow, Actor},

@@ -37,3 +37,26 @@ impl AuthSession {
         Ok(self.0.flush().await.context("could not delete the session")?)
     }
 }
+
+/// Deletes every stored session signed in as `user_id`; how many. The store keeps sessions
+/// opaque, so each one is read: for the rare moment a removed member joins again, whose
+/// sessions from before the removal must not come back to life with the account.
+pub async fn delete_all_of(pool: &crate::server::db::Pool, user_id: UserId) -> ServiceResult<u64> {
+    use crate::server::db::{Pool, SessionStore};
+    use tower_sessions::{session::Id, session_store::SessionStore as _};
+    let ids: Vec<String> = match pool {
+        Pool::Sqlite(pool) => sqlx::query_scalar("select id from tower_sessions").fetch_all(pool).await?,
+        Pool::Postgres(pool) => sqlx::query_scalar("select id from tower_sessions.session").fetch_all(pool).await?,
+    };
+    let store = SessionStore::new(pool);
+    let mut deleted = 0;
+    for id in ids.iter().filter_map(|id| id.parse::<Id>().ok()) {
+        let Some(record) = store.load(&id).await.context("could not load a session")? else { continue };
+        let owner = record.data.get(USER_ID).and_then(|value| serde_json::from_value::<UserId>(value.clone()).ok());
+        if owner == Some(user_id) {
+            store.delete(&id).await.context("could not delete a session")?;
+            deleted += 1;
+        }
+    }
+    Ok(deleted)
+}

@@ -10,7 +10,7 @@ use sha2::{Digest, Sha256};
 use super::{
     accounts::{self, repo as users, Actor},
     activity,
-    auth::password,
+    auth::{self, password},
     caches::{Caches, Change},
     db,
     error::{ServiceError, ServiceResult},
@@ -188,13 +188,13 @@ pub async fn accept(
     if !invitations::accept(&mut tx, invitation.id, now).await? {
         return Err(refused());
     }
-    let user_id = match users::find_by_email(&mut tx, &email).await? {
+    let (user_id, came_back) = match users::find_by_email(&mut tx, &email).await? {
         Some((_, false)) => {
             return Err(InvalidInput::new(Field::Email, "A member with this email already exists.").into())
         }
         Some((id, true)) => {
             users::restore(&mut tx, id, &name, &password_hash, invitation.role, now).await?;
-            id
+            (id, true)
         }
         None => {
             let row = users::UserRow {
@@ -205,7 +205,7 @@ pub async fn accept(
                 role: invitation.role,
                 created_at: now,
             };
-            users::insert_user(&mut tx, row).await?.ok_or_else(accounts::email_taken)?
+            (users::insert_user(&mut tx, row).await?.ok_or_else(accounts::email_taken)?, false)
         }
     };
     // Joining signs them in.
@@ -214,6 +214,10 @@ pub async fn accept(
     let actor = Actor::member(&account, Some(client));
     activity::record(&mut tx, &actor, EventKind::MemberJoined, &account.user_name, invitation.role.label()).await?;
     tx.commit().await?;
+    if came_back {
+        // A session from before the removal (the account keeps its id) must stay ended.
+        auth::delete_sessions_of(pool, user_id).await?;
+    }
     tracing::info!(%user_id, role = invitation.role.as_str(), "member joined");
     Ok(user_id)
 }
