@@ -119,6 +119,9 @@ test("keyboard only: open with Enter, fill with Tab and Space, submit with Enter
   await page.keyboard.press("Enter");
   const dialog = page.getByRole("dialog", { name: "Create deployment" });
   await expect(dialog.getByLabel("Name")).toBeFocused();
+  // Enter before the page's script has loaded opens the dialog as a page (a plain link); it
+  // becomes modal once the script runs.
+  await page.waitForFunction(() => document.querySelector("dialog.modal")?.matches(":modal"));
 
   // Focus stays inside the modal dialog.
   for (let i = 0; i < 12; i++) {
