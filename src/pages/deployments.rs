@@ -237,10 +237,15 @@ fn UpstreamStatus(health: Option<UpstreamHealth>, now: i64) -> impl IntoView {
         Some(health) => {
             let (class, word) =
                 if health.answered { ("health up", "Answering") } else { ("health down", "Not answering") };
+            // Short in the table; the status or reason is in the tooltip and read out.
+            let tooltip = health.detail.clone();
             view! {
-                <p class=class>
+                <p class=class title=tooltip>
                     <span class="health-dot" aria-hidden="true"></span>
-                    {word} " (" {health.detail} "), checked " <RelativeTime at=health.checked_at now />
+                    {word}
+                    <span class="visually-hidden">" (" {health.detail} ")"</span>
+                    ", checked "
+                    <RelativeTime at=health.checked_at now />
                 </p>
             }
             .into_any()
