@@ -37,6 +37,8 @@ build-dev:
 ## watch: rebuild and restart on every change (installs cargo-leptos once, 15-20 minutes)
 watch:
 	scripts/install-tools.sh watch
+	# cargo-leptos publishes plain names only: pages must not name an older build's hashed files.
+	rm -f target/site/pkg/hash.txt
 	cargo leptos watch
 
 lint:
@@ -70,10 +72,12 @@ e2e: build-dev
 
 ## bench: token verification, page render and create latencies; API and gateway throughput with
 ## wrk (the gateway against nginx); SQLite against PostgreSQL; two replicas against one, and
-## revocation propagation between them
-bench:
+## revocation propagation between them; bytes on the wire for the first and second load of
+## /api_tokens in Chromium
+bench: build-release
 	cargo bench --features ssr --bench tokens
-	cargo build --release --features ssr --bin bento-console
+	scripts/install-tools.sh browser e2e
+	benches/first-load.sh 5
 	benches/api-load.sh 10
 	benches/gateway-load.sh 10
 	scripts/with-postgres.sh benches/engines.sh 10

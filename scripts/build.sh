@@ -32,19 +32,25 @@ echo "$root" > "$last_checkout"
 # The browser half: the library compiled to wasm32 with `hydrate`.
 cargo build --lib --target wasm32-unknown-unknown --no-default-features --features hydrate "${wasm_profile[@]}"
 wasm="$target_dir/wasm32-unknown-unknown/$wasm_dir/bento_console.wasm"
-mkdir -p "$site/pkg"
-stamp="$site/pkg/.built-from"
-# wasm-bindgen and wasm-opt take seconds: skip them when the wasm has not changed.
+# wasm-bindgen's and wasm-opt's output, one directory per profile; they take seconds, so they
+# are skipped when the wasm has not changed.
+stage="$root/target/bundle/$wasm_dir"
+mkdir -p "$stage"
+stamp="$stage/.built-from"
 if [[ ! -f "$stamp" || "$wasm" -nt "$stamp" || "$(cat "$stamp")" != "$wasm" ]]; then
-  wasm-bindgen --target web --no-typescript --out-dir "$site/pkg" --out-name "$name" "$wasm"
+  rm -rf "$stage" && mkdir -p "$stage"
+  wasm-bindgen --target web --no-typescript --out-dir "$stage" --out-name "$name" "$wasm"
   # Leptos's hydration script asks for `<name>.wasm` when LEPTOS_OUTPUT_NAME is set at build time.
-  mv "$site/pkg/${name}_bg.wasm" "$site/pkg/$name.wasm"
+  mv "$stage/${name}_bg.wasm" "$stage/$name.wasm"
   if [[ "${1:-}" == release ]]; then
-    wasm-opt -Oz --enable-bulk-memory --enable-nontrapping-float-to-int "$site/pkg/$name.wasm" -o "$site/pkg/$name.wasm"
+    wasm-opt -Oz --enable-bulk-memory --enable-nontrapping-float-to-int "$stage/$name.wasm" -o "$stage/$name.wasm"
   fi
   echo "$wasm" > "$stamp"
 fi
-cp "$root/style/main.css" "$site/pkg/$name.css"
+cp "$root/style/main.css" "$stage/$name.css"
+# Into target/site/pkg under hashed names (cached for a year by browsers) and plain ones, each
+# with brotli and gzip versions next to it, and the hash file the server reads.
+node "$root/scripts/publish-bundle.mjs" "$stage" "$site/pkg"
 cp -r "$root/public/." "$site/"
 
 # The server half.

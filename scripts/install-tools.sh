@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs what building and testing bento-console needs, skipping whatever is already there.
 # Usage: scripts/install-tools.sh [build] [release] [browser] [e2e]
-#   build    wasm32 target, wasm-bindgen-cli (the version in Cargo.lock)
+#   build    wasm32 target, wasm-bindgen-cli (the version in Cargo.lock), Node.js (hashes and
+#            compresses the bundle: scripts/publish-bundle.mjs)
 #   watch    cargo-leptos (pinned), only for `cargo leptos watch` during development
 #   release  wasm-opt (npm binaryen) for optimized WebAssembly
 #   browser  Debian's chromium for the end-to-end tests
@@ -27,6 +28,18 @@ install_build() {
     say "installing wasm-bindgen-cli $wb_version (takes about 5 minutes once)"
     # Without --locked: a dependency version pinned by its lock file is missing from the registry.
     cargo install wasm-bindgen-cli --version "$wb_version" --force
+  fi
+
+  # scripts/publish-bundle.mjs: brotli and gzip come with Node's zlib.
+  if ! command -v node >/dev/null; then
+    if [[ "$(id -u)" == 0 ]] && command -v apt-get >/dev/null; then
+      say "installing Debian's nodejs and npm"
+      apt-get update -qq
+      DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nodejs npm >/dev/null
+    else
+      say "Node.js is missing. Install it (Debian: sudo apt-get install nodejs npm), then run make again."
+      exit 1
+    fi
   fi
 }
 

@@ -1,5 +1,5 @@
 use leptos::prelude::*;
-use leptos_meta::{provide_meta_context, MetaTags, Stylesheet, Title};
+use leptos_meta::{provide_meta_context, HashedStylesheet, MetaTags, Title};
 use leptos_router::{
     components::{ParentRoute, Redirect, Route, Router, Routes},
     hooks::use_params_map,
@@ -22,6 +22,8 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 <meta charset="utf-8" />
                 <meta name="viewport" content="width=device-width, initial-scale=1" />
                 <link rel="icon" href="/favicon.svg" type="image/svg+xml" />
+                // The bundle's hashed names when the build wrote its hash file (server::assets).
+                <HashedStylesheet id="leptos" options=options.clone() />
                 <AutoReload options=options.clone() />
                 <HydrationScripts options />
                 <MetaTags />
@@ -40,7 +42,6 @@ pub fn App() -> impl IntoView {
     // Every route renders completely on the server (no streamed fallbacks), so pages are
     // whole and usable before the WebAssembly loads, and with JavaScript off.
     view! {
-        <Stylesheet id="leptos" href="/pkg/bento-console.css" />
         <Title formatter=|title: String| format!("{title} · Bento Console") />
         {flash}
         <Router>

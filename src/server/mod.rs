@@ -2,10 +2,12 @@
 
 pub mod accounts;
 pub mod activity;
+pub mod assets;
 pub mod auth;
 pub mod caches;
 pub mod cli;
 pub mod cli_login;
+pub mod compression;
 pub mod config;
 pub mod db;
 pub mod deployments;
@@ -139,11 +141,15 @@ impl Application {
             false => setup::url(&settings.public_url, &setup::issue(&pool).await?),
         };
 
+        // With the build's hash file, pages name the bundle's hashed files (see `assets`).
+        let hash_file = assets::hash_file(&config.site_root);
         let leptos_options = LeptosOptions::builder()
             .output_name("bento-console")
             .site_root(config.site_root.to_string_lossy().into_owned())
-            .site_pkg_dir("pkg")
+            .site_pkg_dir(assets::PKG_DIR)
             .site_addr(bound)
+            .hash_files(hash_file.is_some())
+            .hash_file(hash_file.map_or_else(|| assets::HASH_FILE.into(), |path| path.to_string_lossy().into()))
             .build();
         let state = AppState {
             leptos_options,
@@ -285,10 +291,19 @@ fn router(state: AppState, config: &Config) -> Router {
                 move || shell(options.clone())
             },
         )
-        .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
+        .nest_service("/pkg", assets::service(&config.site_root))
+        .fallback({
+            let files_and_errors = leptos_axum::file_and_error_handler::<AppState, _>(shell);
+            move |uri, state, request| {
+                let answer = files_and_errors(uri, state, request);
+                async move { assets::cache_site_file(answer.await) }
+            }
+        })
         .layer(axum::middleware::from_fn_with_state(state.clone(), guard::guard))
         .layer(session_layer)
         .layer(axum::middleware::from_fn_with_state(state.clone(), headers::security_headers))
+        .layer(compression::layer())
+        .layer(axum::middleware::from_fn(compression::uncompressed_with_one_time_cookies))
         .with_state(state)
 }
 
