@@ -116,7 +116,12 @@ pub async fn join(code: String, name: String, password: String, password_confirm
 #[server(prefix = "/rpc", endpoint = "current_account")]
 pub async fn current_account() -> Result<Account, AppError> {
     let row = super::context::require_account().await?;
-    Ok(Account { user_name: row.user_name, email: row.email, role: row.role, organization_name: row.organization_name })
+    Ok(Account {
+        user_name: row.user_name.clone(),
+        email: row.email.clone(),
+        role: row.role,
+        organization_name: row.organization_name.clone(),
+    })
 }
 
 /// `next` as given to the sign-in page, if it is a path on this site; otherwise `/`.

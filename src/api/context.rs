@@ -1,7 +1,10 @@
 //! What a server function knows about the request it is handling: the application's state,
 //! the session, the caller's address and account. Server-side only.
 
-use std::net::{IpAddr, SocketAddr};
+use std::{
+    net::{IpAddr, SocketAddr},
+    sync::Arc,
+};
 
 use axum::extract::ConnectInfo;
 use leptos::prelude::*;
@@ -32,9 +35,9 @@ pub async fn client_address() -> Result<IpAddr, AppError> {
 }
 
 /// The signed-in account of the current call, or `Unauthorized`.
-pub async fn require_account() -> Result<AccountRow, AppError> {
+pub async fn require_account() -> Result<Arc<AccountRow>, AppError> {
     let state = state()?;
-    auth::signed_in_account(&state.pool, &session().await?).await?.ok_or(AppError::Unauthorized)
+    auth::signed_in_account(&state.pool, &state.caches, &session().await?).await?.ok_or(AppError::Unauthorized)
 }
 
 /// The state and the acting member of the current call, with their role and address.

@@ -1,5 +1,5 @@
-//! The in-memory caches that a change must invalidate (verified tokens, gateway routes), and
-//! how a change reaches every replica.
+//! The in-memory caches that a change must invalidate (verified tokens, gateway routes,
+//! accounts), and how a change reaches every replica.
 //!
 //! A service that changes what grants access calls [`Caches::invalidate`] before it answers:
 //! the change is applied to this process's caches at once and, on PostgreSQL, published with
@@ -20,6 +20,7 @@ use std::{
 use sqlx::postgres::PgListener;
 
 use super::{
+    accounts::AccountCache,
     db::{self, Pool},
     error::ServiceResult,
     gateway::RouteCache,
@@ -69,6 +70,7 @@ impl Change {
 pub struct Caches {
     tokens: TokenCache,
     routes: RouteCache,
+    accounts: AccountCache,
     /// Whether this process hears every change (always on SQLite; on PostgreSQL while the
     /// listener is connected).
     trusted: Arc<AtomicBool>,
@@ -79,7 +81,12 @@ impl Caches {
     /// started listening.
     pub fn new(engine: db::Engine) -> Self {
         let trusted = engine == db::Engine::Sqlite;
-        Self { tokens: TokenCache::default(), routes: RouteCache::default(), trusted: Arc::new(trusted.into()) }
+        Self {
+            tokens: TokenCache::default(),
+            routes: RouteCache::default(),
+            accounts: AccountCache::default(),
+            trusted: Arc::new(trusted.into()),
+        }
     }
 
     /// The token cache, while it may be trusted.
@@ -90,6 +97,11 @@ impl Caches {
     /// The route cache, while it may be trusted.
     pub fn routes(&self) -> Option<&RouteCache> {
         self.trusted.load(Ordering::Acquire).then_some(&self.routes)
+    }
+
+    /// The account cache, while it may be trusted.
+    pub fn accounts(&self) -> Option<&AccountCache> {
+        self.trusted.load(Ordering::Acquire).then_some(&self.accounts)
     }
 
     /// Applies `change` here and, on PostgreSQL, tells the other replicas. Call it after the
@@ -105,7 +117,10 @@ impl Caches {
     fn apply(&self, change: Change) {
         match change {
             Change::Token(id) => self.tokens.forget_token(id),
-            Change::Member(id) => self.tokens.forget_owner(id),
+            Change::Member(id) => {
+                self.tokens.forget_owner(id);
+                self.accounts.forget(id);
+            }
             Change::Deployments => {
                 self.routes.clear();
                 self.tokens.clear();
@@ -116,6 +131,7 @@ impl Caches {
     fn clear(&self) {
         self.routes.clear();
         self.tokens.clear();
+        self.accounts.clear();
     }
 }
 

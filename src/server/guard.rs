@@ -28,7 +28,7 @@ pub async fn guard(State(state): State<AppState>, session: Session, request: Req
         return next.run(request).await;
     }
     // The member must still be one: a removed member's session ends on their next page.
-    match super::auth::signed_in_account(&state.pool, &AuthSession::new(session)).await {
+    match super::auth::signed_in_account(&state.pool, &state.caches, &AuthSession::new(session)).await {
         Ok(Some(_)) => no_store(next.run(request).await),
         Ok(None) => redirect_to_sign_in(&request),
         Err(err) => session_failure(err),

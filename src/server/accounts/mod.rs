@@ -1,14 +1,16 @@
 //! Organizations and users: creating them (first-run setup, the CLI) and reading the
 //! signed-in account.
 
+pub mod cache;
 pub mod repo;
 
-use std::net::IpAddr;
+use std::{net::IpAddr, sync::Arc};
 
 use anyhow::Context;
 
 use super::{
     auth::password,
+    caches::Caches,
     db,
     error::{ServiceError, ServiceResult},
     setup,
@@ -16,12 +18,41 @@ use super::{
 use crate::domain::{
     Email, Field, InvalidInput, NewPassword, OrganizationId, OrganizationName, Permission, PersonName, Role, UserId,
 };
-pub use repo::AccountRow;
+pub use cache::AccountCache;
+pub use repo::{AccountRow, Organization};
 
 pub const ALREADY_SET_UP: &str = "The console is already set up. Sign in instead.";
 
 pub(crate) fn email_taken() -> ServiceError {
     InvalidInput::new(Field::Email, "A user with this email already exists.").into()
+}
+
+/// The member's account, if they are still a member; from memory while the caches may be
+/// trusted (see `cache`).
+pub async fn find(pool: &db::Pool, caches: &Caches, id: UserId) -> ServiceResult<Option<Arc<AccountRow>>> {
+    let Some(cache) = caches.accounts() else {
+        return Ok(repo::find_account(pool, id).await?.map(Arc::new));
+    };
+    if let Some(account) = cache.account(id) {
+        return Ok(Some(account));
+    }
+    let seen = cache.generation();
+    Ok(repo::find_account(pool, id).await?.map(|account| cache.keep_account(account, seen)))
+}
+
+/// The organization with this id (an organization token's), from memory when it may be.
+pub async fn find_organization(
+    pool: &db::Pool,
+    caches: &Caches,
+    id: OrganizationId,
+) -> ServiceResult<Option<Arc<Organization>>> {
+    let Some(cache) = caches.accounts() else {
+        return Ok(repo::find_organization_by_id(pool, id).await?.map(Arc::new));
+    };
+    if let Some(organization) = cache.organization(id) {
+        return Ok(Some(organization));
+    }
+    Ok(repo::find_organization_by_id(pool, id).await?.map(|organization| cache.keep_organization(organization)))
 }
 
 impl From<password::HashingError> for ServiceError {

@@ -4,13 +4,15 @@ pub mod password;
 mod session;
 pub mod throttle;
 
-use std::net::IpAddr;
+use std::{net::IpAddr, sync::Arc};
 
 pub use session::{delete_all_of as delete_sessions_of, AuthSession};
 
 use super::{
-    accounts::{repo, AccountRow, Actor},
-    activity, db,
+    accounts::{self, repo, AccountRow, Actor},
+    activity,
+    caches::Caches,
+    db,
     error::{ServiceError, ServiceResult},
 };
 use crate::domain::{Email, EventKind};
@@ -82,10 +84,15 @@ pub async fn sign_in(
     }
 }
 
-/// The session's signed-in account, if any. A session whose user no longer exists is ended.
-pub async fn signed_in_account(pool: &db::Pool, session: &AuthSession) -> ServiceResult<Option<AccountRow>> {
+/// The session's signed-in account, if any. A session whose user is no longer a member is
+/// ended.
+pub async fn signed_in_account(
+    pool: &db::Pool,
+    caches: &Caches,
+    session: &AuthSession,
+) -> ServiceResult<Option<Arc<AccountRow>>> {
     let Some(user_id) = session.user_id().await? else { return Ok(None) };
-    match repo::find_account(pool, user_id).await? {
+    match accounts::find(pool, caches, user_id).await? {
         Some(account) => Ok(Some(account)),
         None => {
             session.sign_out().await?;

@@ -39,8 +39,8 @@ impl AuthSession {
 }
 
 /// Deletes every stored session signed in as `user_id`; how many. The store keeps sessions
-/// opaque, so each one is read: for the rare moment a removed member joins again, whose
-/// sessions from before the removal must not come back to life with the account.
+/// opaque, so each one is read: for the rare moments a member is removed, or a removed member
+/// joins again (whose sessions from before the removal must not come back to life).
 pub async fn delete_all_of(pool: &crate::server::db::Pool, user_id: UserId) -> ServiceResult<u64> {
     use crate::server::db::{Pool, SessionStore};
     use tower_sessions::{session::Id, session_store::SessionStore as _};

@@ -251,8 +251,8 @@ pub async fn set_role(
     Ok(Member { role, ..member.into() })
 }
 
-/// Removes a member: their sessions end and their personal tokens are deleted, both effective
-/// on the next request on every replica. Their name stays on the activity log and on the
+/// Removes a member: their sessions are deleted and so are their personal tokens, effective on
+/// the next request on every replica. Their name stays on the activity log and on the
 /// organization tokens they created.
 pub async fn remove(pool: &db::Pool, caches: &Caches, actor: &Actor, id: UserId) -> ServiceResult<Member> {
     actor.require(Permission::ManageMembers)?;
@@ -273,6 +273,9 @@ pub async fn remove(pool: &db::Pool, caches: &Caches, actor: &Actor, id: UserId)
     activity::record(&mut tx, actor, EventKind::MemberRemoved, &member.name, &detail).await?;
     tx.commit().await?;
     caches.invalidate(pool, Change::Member(id)).await?;
+    // Their next request would be refused anyway, but a server that cannot hear this change
+    // (the command line on SQLite) still knows the account for a few seconds: the sessions go.
+    auth::delete_sessions_of(pool, id).await?;
     tracing::info!(user_id = %id, tokens_deleted = deleted, "member removed");
     Ok(member.into())
 }

@@ -11,8 +11,7 @@ use axum::{
 use super::{schema, RestError};
 use crate::domain::{OrganizationId, Role};
 use crate::server::{
-    accounts::{repo, AccountRow, Actor},
-    error::ServiceError,
+    accounts::{self, AccountRow, Actor},
     telemetry,
     tokens::{self, Rejection},
     AppState,
@@ -63,9 +62,8 @@ impl FromRequestParts<AppState> for Developer {
         }
         let developer = match verified.owner {
             Some(owner) => {
-                let account = repo::find_account(&state.pool, owner)
-                    .await
-                    .map_err(ServiceError::from)?
+                let account = accounts::find(&state.pool, &state.caches, owner)
+                    .await?
                     .ok_or_else(|| RestError::unauthorized(BAD_TOKEN))?;
                 Self {
                     actor: Actor::member(&account, client),
@@ -74,9 +72,8 @@ impl FromRequestParts<AppState> for Developer {
                 }
             }
             None => {
-                let org = repo::find_organization_by_id(&state.pool, verified.organization_id)
-                    .await
-                    .map_err(ServiceError::from)?
+                let org = accounts::find_organization(&state.pool, &state.caches, verified.organization_id)
+                    .await?
                     .ok_or_else(|| RestError::unauthorized(BAD_TOKEN))?;
                 let name = format!("organization token {}", verified.name);
                 let actor = Actor {
