@@ -193,6 +193,9 @@ async fn connect(settings: &Settings) -> anyhow::Result<Pool> {
             }
             SqlitePoolOptions::new()
                 .max_connections(settings.max_connections)
+                // A file does not drop the connection the way a server can, and the check
+                // (a ping) is one more round trip to the connection's thread before every query.
+                .test_before_acquire(false)
                 .connect_with(options)
                 .await
                 .map(Pool::Sqlite)

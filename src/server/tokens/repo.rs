@@ -137,8 +137,9 @@ fn filter_sql(filter: &Filter<'_>) -> String {
         Status::ExpiringSoon => " and t.expires_at > $3 and t.expires_at <= $4",
         Status::Expired => " and t.expires_at <= $3",
     };
+    // Without a search (`$2` empty), the two LIKEs are skipped for every row.
     format!(
-        "t.organization_id = $1 and (t.name_key like $2 escape '\\' or lower(t.prefix) like $2 escape '\\'){status}{ownership}{visible}"
+        "t.organization_id = $1 and ($2 = '' or t.name_key like $2 escape '\\' or lower(t.prefix) like $2 escape '\\'){status}{ownership}{visible}"
     )
 }
 
@@ -218,6 +219,9 @@ pub async fn grants(db: impl Into<Db<'_>>, token_ids: &[TokenId]) -> sqlx::Resul
 
 /// `search` as a LIKE pattern matching names that contain it; `%`, `_` and `\` match literally.
 fn like_pattern(search: &str) -> String {
+    if search.is_empty() {
+        return String::new();
+    }
     let escaped = search.to_lowercase().replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_");
     format!("%{escaped}%")
 }
