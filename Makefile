@@ -75,10 +75,11 @@ e2e: build-dev
 ## revocation propagation between them; bytes on the wire for the first and second load of
 ## /api_tokens in Chromium
 bench: build-release
+	scripts/install-tools.sh bench
 	cargo bench --features ssr --bench tokens
 	scripts/install-tools.sh browser e2e
 	benches/first-load.sh 5
-	benches/api-load.sh 10
+	benches/console-load.sh 10
 	benches/gateway-load.sh 10
 	scripts/with-postgres.sh benches/engines.sh 10
 	scripts/with-postgres.sh benches/replicas.sh 10 1000

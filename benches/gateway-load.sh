@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Gateway throughput and latency against nginx, in one run on this machine, with wrk
-# (2 threads and 32 keep-alive connections for throughput, then 1 connection for latency;
-# 10 s each):
+# (2 threads and 32 keep-alive connections for throughput, three rounds taking turns, then 1
+# connection for latency; each run lasts `seconds`):
 #   1. straight to a fast upstream (nginx `return 200`),
 #   2. through nginx accepting one static bearer token (`map` on $http_authorization,
 #      `proxy_pass` with upstream keep-alive),
@@ -59,21 +59,35 @@ curl -fsS -o /dev/null "http://127.0.0.1:$upstream_port/"
 curl -fsS -o /dev/null -H "Authorization: Bearer $static_token" "http://127.0.0.1:$nginx_port/"
 curl -fsS -o /dev/null -H "Host: $host" -H "Authorization: Bearer $token" "$base/"
 
-run() { # run CONNECTIONS LABEL URL [HEADERS...]
-  local connections="$1" label="$2" url="$3"; shift 3
-  local args=()
-  for h in "$@"; do args+=(-H "$h"); done
-  echo "== $label"
-  wrk --latency -t"$((connections < 2 ? 1 : 2))" -c"$connections" -d"${seconds}s" "${args[@]}" "$url" |
-    grep -E "Requests/sec|^ +(50|99)%|Non-2xx"
-}
-each() { # each CONNECTIONS
-  run "$1" "direct to the upstream" "http://127.0.0.1:$upstream_port/"
-  run "$1" "nginx, static bearer token" "http://127.0.0.1:$nginx_port/" "Authorization: Bearer $static_token"
-  run "$1" "bento-console gateway, User token" "$base/" "Host: $host" "Authorization: Bearer $token"
-}
-echo "### throughput: 32 connections (the machine's CPUs are shared by wrk, nginx and the proxy)"
-each 32
+gateway=(-H "Host: $host" -H "Authorization: Bearer $token")
+nginx=(-H "Authorization: Bearer $static_token")
+
+# Throughput: nginx and the gateway take turns, three rounds, so that both see the same
+# machine; the median round is the figure.
+echo "## The gateway against nginx with the same number of workers ($(nproc)), 32 connections, $seconds s each"
+echo "| round | direct req/s | nginx req/s | nginx p99 | gateway req/s | gateway p99 | gateway / nginx |"
+echo "| ---: | ---: | ---: | ---: | ---: | ---: | ---: |"
+ratios=()
+for round in 1 2 3; do
+  read -r direct _ _ _ < <(wrk_measure 32 "$seconds" "http://127.0.0.1:$upstream_port/")
+  read -r n_rps _ n_p99 n_bad < <(wrk_measure 32 "$seconds" "http://127.0.0.1:$nginx_port/" "${nginx[@]}")
+  read -r g_rps _ g_p99 g_bad < <(wrk_measure 32 "$seconds" "$base/" "${gateway[@]}")
+  ((n_bad + g_bad)) && echo "NOT 2xx: nginx $n_bad, gateway $g_bad" >&2 && exit 1
+  ratio="$(awk -v g="$g_rps" -v n="$n_rps" 'BEGIN {printf "%.2f", g / n}')"
+  ratios+=("$ratio")
+  echo "| $round | $direct | $n_rps | $n_p99 ms | $g_rps | $g_p99 ms | ${ratio}× |"
+done
+echo "median gateway / nginx: $(printf '%s\n' "${ratios[@]}" | sort -n | sed -n 2p)×"
+
 # Under saturation p50 is mostly queueing; one connection at a time shows what a hop adds.
-echo "### latency: 1 connection"
-each 1
+echo
+echo "## One connection ($seconds s each): what a hop adds"
+echo "| path | p50 | p99 | p50 added over direct |"
+echo "| --- | ---: | ---: | ---: |"
+read -r _ d_p50 d_p99 _ < <(wrk_measure 1 "$seconds" "http://127.0.0.1:$upstream_port/")
+echo "| direct to the upstream | $d_p50 ms | $d_p99 ms | |"
+for path in nginx gateway; do
+  if [[ $path == nginx ]]; then url="http://127.0.0.1:$nginx_port/" args=("${nginx[@]}"); else url="$base/" args=("${gateway[@]}"); fi
+  read -r _ p50 p99 _ < <(wrk_measure 1 "$seconds" "$url" "${args[@]}")
+  echo "| $path | $p50 ms | $p99 ms | $(awk -v a="$p50" -v d="$d_p50" 'BEGIN {printf "%.0f µs", (a - d) * 1000}') |"
+done

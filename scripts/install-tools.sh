@@ -7,6 +7,7 @@
 #   release  wasm-opt (npm binaryen) for optimized WebAssembly
 #   browser  Debian's chromium for the end-to-end tests
 #   e2e      the end-to-end tests' npm packages
+#   bench    wrk and nginx (Debian packages) for make bench's load tests and peers
 set -euo pipefail
 
 CARGO_LEPTOS_VERSION=0.3.10
@@ -59,6 +60,26 @@ install_release() {
     cp "$root/tools/package.json" "$tools_dir/package.json"
     (cd "$tools_dir" && npm install --no-audit --no-fund --loglevel=error)
   fi
+}
+
+# Debian packages: installed with apt when running as root, otherwise named for the user.
+install_debian() { # install_debian PACKAGE COMMAND...
+  local package="$1" missing=""; shift
+  for command in "$@"; do command -v "$command" >/dev/null || missing=1; done
+  [[ -z "$missing" ]] && return
+  if [[ "$(id -u)" == 0 ]] && command -v apt-get >/dev/null; then
+    say "installing Debian's $package"
+    apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$package" >/dev/null
+  else
+    say "$* missing. Install it (Debian: sudo apt-get install $package), then run make again."
+    exit 1
+  fi
+}
+
+install_bench() {
+  install_debian wrk wrk
+  install_debian nginx-light nginx
 }
 
 install_browser() {

@@ -56,3 +56,18 @@ console_token() {
   console_rpc create_api_token "description=&expiration=never&confirm_never=on&$1" |
     python3 -c 'import json, sys; print(json.load(sys.stdin)["secret"])'
 }
+
+# wrk_measure CONNECTIONS SECONDS URL [wrk args...]: prints "requests/s p50 p99 non-2xx" of one
+# keep-alive wrk run (2 threads, 1 for a single connection); latencies in ms.
+wrk_measure() {
+  local connections="$1" seconds="$2" url="$3"; shift 3
+  wrk --latency -t"$((connections < 2 ? 1 : 2))" -c"$connections" -d"${seconds}s" "$@" "$url" |
+    awk 'function ms(v) { if (v ~ /us$/) return v / 1000; if (v ~ /ms$/) return v + 0; if (v ~ /s$/) return v * 1000; return v }
+         /Requests\/sec/ {rps=$2} / 50%/ {p50=ms($2)} / 99%/ {p99=ms($2)} /Non-2xx/ {bad=$NF}
+         END {printf "%.0f %.3f %.3f %d\n", rps, p50, p99, bad}'
+}
+
+# rss_mb PID [VmRSS|VmHWM]: the process's resident memory now (or its peak), in MB.
+rss_mb() {
+  awk -v field="${2:-VmRSS}:" '$1 == field {printf "%.1f\n", $2 / 1024}' "/proc/$1/status"
+}
