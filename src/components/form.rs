@@ -36,6 +36,21 @@ where
     Signal::derive(move || action.value().get().and_then(Result::err))
 }
 
+/// `action`'s latest output if the submission succeeded, for a dialog that shows it in place of
+/// its form. It tracks only whether the latest submission succeeded, so a refused one leaves the
+/// form standing instead of building it again: where the view types are erased (`--cfg
+/// erase_components`, the release and the development builds alike), building an element again
+/// removes its attributes and sets them afresh, and a default the user had changed wins again
+/// (the `<option selected>` of "30 days" over the chosen "Custom date", a radio's `checked`).
+pub fn action_output<S>(action: ServerAction<S>) -> impl Fn() -> Option<S::Output> + Copy
+where
+    S: leptos::server_fn::ServerFn<Error = AppError> + Clone + Send + Sync + 'static,
+    S::Output: Clone + Send + Sync + 'static,
+{
+    let succeeded = Memo::new(move |_| action.value().with(|value| matches!(value, Some(Ok(_)))));
+    move || succeeded.get().then(|| action.value().get_untracked().and_then(Result::ok)).flatten()
+}
+
 /// A labelled input with its error message underneath, wired for screen readers.
 #[component]
 pub fn TextField(

@@ -17,7 +17,7 @@ use crate::components::{
     dialog::{CloseGuard, DialogButtons, Modal},
     expiration::ExpirationField,
     focus::{FocusReturn, PAGE_HEADING},
-    form::{action_error, FormError, TextArea, TextField},
+    form::{action_error, action_output, FormError, TextArea, TextField},
     time::RelativeTime,
 };
 use crate::domain::{time, DeploymentId, Field, Permission, TokenId};
@@ -275,12 +275,13 @@ fn Facts(token: ApiToken, now: i64) -> impl IntoView {
 fn RegenerateDialog(found: FoundToken, action: ServerAction<RegenerateApiToken>, back: String) -> impl IntoView {
     let guard = CloseGuard::default();
     let error = action_error(action);
+    let created = action_output(action);
     let FoundToken { token, now, may: _ } = found;
     let form_back = back.clone();
     view! {
         <Modal close_href=back.clone() labelled_by="token-dialog-title" guard>
-            {move || match action.value().get() {
-                Some(Ok(created)) => {
+            {move || match created() {
+                Some(created) => {
                     view! { <Reveal created done_href=back.clone() guard made="regenerated" /> }.into_any()
                 }
                 _ => {

@@ -19,7 +19,10 @@ use crate::components::{
     dialog::{CloseGuard, DialogButtons, Modal},
     expiration::ExpirationField,
     focus::{focus_after_mount, focus_soon, FocusReturn, PAGE_HEADING},
-    form::{action_error, flashed_checked, Choice, FieldError, FormError, FormErrorSignal, TextArea, TextField},
+    form::{
+        action_error, action_output, flashed_checked, Choice, FieldError, FormError, FormErrorSignal, TextArea,
+        TextField,
+    },
     time::RelativeTime,
 };
 use crate::domain::{time, AccessType, DeploymentId, Field, Permission, TokenId};
@@ -499,10 +502,11 @@ fn CreateDialog(
     may: TokenAbilities,
 ) -> impl IntoView {
     let guard = CloseGuard::default();
+    let created = action_output(action);
     view! {
         <Modal close_href=at.href(None) labelled_by="token-dialog-title" guard>
-            {move || match action.value().get() {
-                Some(Ok(created)) => view! { <Reveal created done_href=at.href(None) guard /> }.into_any(),
+            {move || match created() {
+                Some(created) => view! { <Reveal created done_href=at.href(None) guard /> }.into_any(),
                 _ => view! { <CreateForm action deployments=deployments.clone() at=at.clone() may /> }.into_any(),
             }}
         </Modal>

@@ -12,7 +12,7 @@ use crate::components::{
     form::{action_error, FormError, TextArea, TextField},
     time::RelativeTime,
 };
-use crate::domain::{time, Field, Permission};
+use crate::domain::{time, AppError, Field, Permission};
 
 const TITLE_ID: &str = "cli-login-title";
 
@@ -21,7 +21,17 @@ const TITLE_ID: &str = "cli-login-title";
 pub fn CliLoginDialog(code: String) -> impl IntoView {
     let approve = ServerAction::<ApproveCliLogin>::new();
     let decline = ServerAction::<DeclineCliLogin>::new();
-    let answered = move || (approve.version().get(), decline.version().get());
+    // Fetched again after each answer, except a refused field (a bad expiry date): the request
+    // is still pending then, and fetching it again would build the form again and lose what
+    // the user chose (see `form::action_output`).
+    let approvals = Memo::new(move |count: Option<&u32>| {
+        let count = count.copied().unwrap_or_default();
+        approve.value().with(|value| match value {
+            None | Some(Err(AppError::Invalid(_) | AppError::InvalidFields(_))) => count,
+            Some(_) => count + 1,
+        })
+    });
+    let answered = move || (approvals.get(), decline.version().get());
     let request = Resource::new(answered, {
         let code = code.clone();
         move |_| find_cli_login(code.clone())

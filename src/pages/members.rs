@@ -14,7 +14,7 @@ use crate::components::{
     copy::CopyField,
     dialog::{DialogButtons, Modal},
     focus::{FocusReturn, PAGE_HEADING},
-    form::{action_error, Choice, FieldError, FormError, TextField},
+    form::{action_error, action_output, Choice, FieldError, FormError, TextField},
     time::RelativeTime,
 };
 use crate::domain::{Field, Role, UserId};
@@ -267,10 +267,11 @@ fn Invitations(list: MemberList, revoke: ServerAction<RevokeInvitation>) -> impl
 #[component]
 fn InviteDialog(action: ServerAction<InviteMember>) -> impl IntoView {
     let error = action_error(action);
+    let created = action_output(action);
     view! {
         <Modal close_href=MEMBERS labelled_by="member-dialog-title">
-            {move || match action.value().get() {
-                Some(Ok(created)) => view! { <InvitationLink created /> }.into_any(),
+            {move || match created() {
+                Some(created) => view! { <InvitationLink created /> }.into_any(),
                 _ => {
                     view! {
                         <ActionForm action>
