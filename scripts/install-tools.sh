@@ -16,6 +16,22 @@ tools_dir="${BENTO_CONSOLE_TOOLS_DIR:-$HOME/.cache/bento-console/tools}"
 
 say() { printf '==> %s\n' "$*" >&2; }
 
+# Debian packages: installed with apt when running as root, otherwise named for the user.
+install_debian() { # install_debian "PACKAGE..." COMMAND...
+  local packages="$1" missing=""; shift
+  for command in "$@"; do command -v "$command" >/dev/null || missing=1; done
+  [[ -z "$missing" ]] && return
+  if [[ "$(id -u)" == 0 ]] && command -v apt-get >/dev/null; then
+    say "installing Debian's $packages"
+    apt-get update -qq
+    # shellcheck disable=SC2086 # a list of packages
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $packages >/dev/null
+  else
+    say "$* missing. Install it (Debian: sudo apt-get install $packages), then run make again."
+    exit 1
+  fi
+}
+
 install_build() {
   if ! rustup target list --installed 2>/dev/null | grep -qx wasm32-unknown-unknown; then
     say "adding the wasm32-unknown-unknown target"
@@ -32,16 +48,7 @@ install_build() {
   fi
 
   # scripts/publish-bundle.mjs: brotli and gzip come with Node's zlib.
-  if ! command -v node >/dev/null; then
-    if [[ "$(id -u)" == 0 ]] && command -v apt-get >/dev/null; then
-      say "installing Debian's nodejs and npm"
-      apt-get update -qq
-      DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nodejs npm >/dev/null
-    else
-      say "Node.js is missing. Install it (Debian: sudo apt-get install nodejs npm), then run make again."
-      exit 1
-    fi
-  fi
+  install_debian "nodejs npm" node npm
 }
 
 install_watch() {
@@ -62,20 +69,6 @@ install_release() {
   fi
 }
 
-# Debian packages: installed with apt when running as root, otherwise named for the user.
-install_debian() { # install_debian PACKAGE COMMAND...
-  local package="$1" missing=""; shift
-  for command in "$@"; do command -v "$command" >/dev/null || missing=1; done
-  [[ -z "$missing" ]] && return
-  if [[ "$(id -u)" == 0 ]] && command -v apt-get >/dev/null; then
-    say "installing Debian's $package"
-    apt-get update -qq
-    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$package" >/dev/null
-  else
-    say "$* missing. Install it (Debian: sudo apt-get install $package), then run make again."
-    exit 1
-  fi
-}
 
 install_bench() {
   install_debian wrk wrk

@@ -97,14 +97,7 @@ fn session_tag(session: &AuthSession) -> Option<String> {
 }
 
 fn find_cookie(headers: &axum::http::HeaderMap, name: &str) -> Option<String> {
-    headers
-        .get_all(header::COOKIE)
-        .iter()
-        .filter_map(|value| value.to_str().ok())
-        .flat_map(|value| value.split(';'))
-        .filter_map(|pair| pair.trim().split_once('='))
-        .find(|(key, _)| *key == name)
-        .map(|(_, value)| value.to_owned())
+    crate::server::request_cookies(headers).find(|(key, _)| *key == name).map(|(_, value)| value.to_owned())
 }
 
 /// Adds the jar's changes to the response as `Set-Cookie` headers.

@@ -25,7 +25,7 @@ use axum::{
 };
 use tower_http::compression::{CompressionLayer, CompressionLevel};
 
-use super::SESSION_COOKIE;
+use super::{request_cookies, SESSION_COOKIE};
 
 /// brotli and gzip at level 4: a page of 50 KB compresses in well under a millisecond, to
 /// within a few percent of the best levels, which cost tens of milliseconds for brotli.
@@ -45,13 +45,7 @@ pub async fn uncompressed_with_one_time_cookies(mut request: Request, next: Next
 /// Whether the request carries one of the console's cookies (`bento_console_…`) other than
 /// the session's: the short-lived ones of the no-JavaScript reveals and refused forms.
 fn carries_one_time_cookie(headers: &HeaderMap) -> bool {
-    headers
-        .get_all(header::COOKIE)
-        .iter()
-        .filter_map(|value| value.to_str().ok())
-        .flat_map(|value| value.split(';'))
-        .filter_map(|pair| pair.trim().split_once('='))
-        .any(|(name, _)| name.starts_with("bento_console_") && name != SESSION_COOKIE)
+    request_cookies(headers).any(|(name, _)| name.starts_with("bento_console_") && name != SESSION_COOKIE)
 }
 
 #[cfg(test)]

@@ -91,6 +91,16 @@ impl Settings {
 
 pub const SESSION_COOKIE: &str = "bento_console_session";
 
+/// The `name=value` pairs of a request's `Cookie` headers.
+pub fn request_cookies(headers: &axum::http::HeaderMap) -> impl Iterator<Item = (&str, &str)> {
+    headers
+        .get_all(axum::http::header::COOKIE)
+        .iter()
+        .filter_map(|value| value.to_str().ok())
+        .flat_map(|value| value.split(';'))
+        .filter_map(|pair| pair.trim().split_once('='))
+}
+
 pub struct Application {
     listener: TcpListener,
     tls: Option<TlsAcceptor>,
