@@ -365,3 +365,19 @@ pub fn sqlite_files(dir: &TempDir) -> Vec<(String, Vec<u8>)> {
         .filter_map(|file| std::fs::read(dir.path().join(file)).ok().map(|bytes| (file.to_owned(), bytes)))
         .collect()
 }
+
+/// Runs the `bento-console` binary on `db_url`, with `stdin` as its input (a password).
+pub fn run_bento_console(db_url: &str, args: &[&str], stdin: &str) -> std::process::Output {
+    use std::{io::Write, process::Command, process::Stdio};
+    let mut child = Command::new(env!("CARGO_BIN_EXE_bento-console"))
+        .args(args)
+        .env("DATABASE_URL", db_url)
+        .env("RUST_LOG", "warn")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    child.stdin.take().unwrap().write_all(stdin.as_bytes()).unwrap();
+    child.wait_with_output().unwrap()
+}

@@ -2,8 +2,6 @@
 //! permission table, cell by cell); removal and demotion taking effect on the next request;
 //! the last admin; invitations; the activity log.
 
-use std::{io::Write, process::Command};
-
 use bento_console::{
     domain::{time, AppError},
     server::db,
@@ -85,6 +83,13 @@ async fn ok_json(response: reqwest::Response) -> Value {
     let body: Value = response.json().await.unwrap_or(Value::Null);
     assert_eq!(status, 200, "{body}");
     body
+}
+
+/// A Protected deployment `summarize` in front of a fresh upstream: its id and the upstream's URL.
+async fn protected_summarize(admin: &Browser) -> (String, String) {
+    let upstream = format!("http://{}", spawn_upstream().await);
+    assert_eq!(create_deployment(admin, "summarize", &upstream, "protected").await.status(), 200);
+    (deployment_id(admin, "summarize").await, upstream)
 }
 
 async fn create_deployment(who: &Browser, name: &str, upstream: &str, access: &str) -> reqwest::Response {
@@ -203,10 +208,8 @@ impl Team {
     async fn new() -> Self {
         let app = spawn_app().await;
         assert_eq!(app.setup_admin().await.status(), 200);
-        let upstream = format!("http://{}", spawn_upstream().await);
         let admin = app.browser();
-        assert_eq!(create_deployment(&admin, "summarize", &upstream, "protected").await.status(), 200);
-        let summarize = deployment_id(&admin, "summarize").await;
+        let (summarize, upstream) = protected_summarize(&admin).await;
         let developer = app.as_member("Dev Eloper", "dev@example.com", "developer").await;
         let endpoint_user = app.as_member("Eve Endpoint", "eve@example.com", "developer").await;
         let browsers = vec![admin, developer, endpoint_user];
@@ -584,9 +587,7 @@ async fn removal_and_demotion_apply_on_the_next_request_at_the_gateway_and_the_a
     let app = spawn_app().await;
     assert_eq!(app.setup_admin().await.status(), 200);
     let admin = app.browser();
-    let upstream = format!("http://{}", spawn_upstream().await);
-    assert_eq!(create_deployment(&admin, "summarize", &upstream, "protected").await.status(), 200);
-    let summarize = deployment_id(&admin, "summarize").await;
+    let (summarize, upstream) = protected_summarize(&admin).await;
     let dev = app.as_member("Dev Eloper", "dev@example.com", "developer").await;
     let id = member_id(&admin, "dev@example.com").await;
     let (api_token, _) = create_token_ok(&dev, "dev-cli", &[("developer", "on")]).await;
@@ -685,9 +686,7 @@ async fn an_organization_token_keeps_working_after_its_creator_is_demoted_and_re
     let app = spawn_app().await;
     assert_eq!(app.setup_admin().await.status(), 200);
     let admin = app.browser();
-    let upstream = format!("http://{}", spawn_upstream().await);
-    assert_eq!(create_deployment(&admin, "summarize", &upstream, "protected").await.status(), 200);
-    let summarize = deployment_id(&admin, "summarize").await;
+    let (summarize, _) = protected_summarize(&admin).await;
     let grace = app.as_member("Grace Hopper", "grace@example.com", "admin").await;
     let grace_id = member_id(&admin, "grace@example.com").await;
     let fields =
@@ -716,19 +715,9 @@ async fn an_organization_token_keeps_working_after_its_creator_is_demoted_and_re
     assert_eq!(me["name"], "organization token shared-ci");
 }
 
-/// Runs the `bento-console` binary on `db_url`.
+/// Runs the `bento-console` binary on `db_url` with nothing on its input.
 fn bento_console(db_url: &str, args: &[&str]) -> (bool, String, String) {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_bento-console"))
-        .args(args)
-        .env("DATABASE_URL", db_url)
-        .env("RUST_LOG", "warn")
-        .stdin(std::process::Stdio::piped())
-        .stdout(std::process::Stdio::piped())
-        .stderr(std::process::Stdio::piped())
-        .spawn()
-        .unwrap();
-    child.stdin.take().unwrap().write_all(b"").unwrap();
-    let out = child.wait_with_output().unwrap();
+    let out = run_bento_console(db_url, args, "");
     let text = |bytes: &[u8]| String::from_utf8_lossy(bytes).into_owned();
     (out.status.success(), text(&out.stdout), text(&out.stderr))
 }
