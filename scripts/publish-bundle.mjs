@@ -1,14 +1,16 @@
 // Publishes the browser bundle (the JS glue, the WebAssembly, the CSS) from STAGE into the
 // site's pkg directory, for scripts/build.sh:
-//   - each file under a name with its content's hash, `bento-console.<16 hex>.wasm`, which the
+//   - each file under a name with the bundle's hash, `bento-console.<16 hex>.wasm`, which the
 //     server sends with a year of immutable caching (src/server/assets.rs), and under its plain
-//     name, revalidated on every use;
+//     name, revalidated on every use. The three files share one hash, taken over all three:
+//     they are one release, and a page then names them all from one `output_name` that the
+//     server reads once at startup, instead of Leptos reading this file on every render;
 //   - next to each, its brotli (`.br`) and gzip (`.gz`) compressions, which the server picks
 //     by the request's Accept-Encoding. Best quality (brotli 11, gzip 9), except for files over
 //     4 MB (an unoptimized development build), which get quick settings. A hashed file that is
 //     already there is not compressed again;
-//   - `hash.txt`, read by the server to put the hashed names into its pages (Leptos's
-//     `hash_files`), written last and atomically;
+//   - `hash.txt` (`css: <hash>`, `js: <hash>`, `wasm: <hash>`, Leptos's format), read by the
+//     server at startup, written last and atomically;
 //   - and nothing else: files of earlier builds are removed.
 // Usage: node scripts/publish-bundle.mjs STAGE PKG_DIR
 import { createHash } from "node:crypto";
@@ -27,7 +29,7 @@ const QUICK_ABOVE = 4 * 1024 * 1024;
 
 mkdirSync(pkg, { recursive: true });
 const keep = new Set(["hash.txt"]);
-const hashes = [];
+const files = [];
 for (const entry of readdirSync(stage, { withFileTypes: true })) {
   if (entry.name.startsWith(".")) continue;
   const source = join(stage, entry.name);
@@ -38,11 +40,18 @@ for (const entry of readdirSync(stage, { withFileTypes: true })) {
     continue;
   }
   const ext = Object.keys(KEYS).find((ext) => entry.name.endsWith(ext));
-  if (!ext) continue;
-  const stem = entry.name.slice(0, -ext.length);
-  const data = readFileSync(source);
-  const hash = createHash("sha256").update(data).digest("hex").slice(0, 16);
-  const hashed = `${stem}.${hash}${ext}`;
+  if (ext) files.push({ name: entry.name, ext, data: readFileSync(source) });
+}
+if (files.length !== Object.keys(KEYS).length || new Set(files.map((file) => file.ext)).size !== files.length) {
+  console.error(`expected a .js, a .wasm and a .css file in ${stage}, found: ${files.map((file) => file.name).join(", ")}`);
+  process.exit(1);
+}
+files.sort((a, b) => a.ext.localeCompare(b.ext));
+const digest = createHash("sha256");
+for (const file of files) digest.update(`${file.name}\0${file.data.length}\0`).update(file.data);
+const hash = digest.digest("hex").slice(0, 16);
+for (const { name, ext, data } of files) {
+  const hashed = `${name.slice(0, -ext.length)}.${hash}${ext}`;
   if (!existsSync(join(pkg, `${hashed}.gz`))) {
     writeFileSync(join(pkg, hashed), data);
     writeFileSync(join(pkg, `${hashed}.br`), brotli(data, ext));
@@ -51,17 +60,13 @@ for (const entry of readdirSync(stage, { withFileTypes: true })) {
     renameSync(join(pkg, `${hashed}.gz.tmp`), join(pkg, `${hashed}.gz`));
   }
   for (const suffix of ["", ".br", ".gz"]) {
-    copyFileSync(join(pkg, hashed + suffix), join(pkg, entry.name + suffix));
-    keep.add(hashed + suffix).add(entry.name + suffix);
+    copyFileSync(join(pkg, hashed + suffix), join(pkg, name + suffix));
+    keep.add(hashed + suffix).add(name + suffix);
   }
-  hashes.push(`${KEYS[ext]}: ${hash}`);
   const size = (name) => statSync(join(pkg, name)).size.toLocaleString("en-US");
   console.log(`${hashed}: ${size(hashed)} bytes, brotli ${size(`${hashed}.br`)}, gzip ${size(`${hashed}.gz`)}`);
 }
-if (hashes.length !== Object.keys(KEYS).length) {
-  console.error(`expected a .js, a .wasm and a .css file in ${stage}, found: ${hashes.join(", ")}`);
-  process.exit(1);
-}
+const hashes = files.map((file) => `${KEYS[file.ext]}: ${hash}`);
 writeFileSync(join(pkg, "hash.txt.tmp"), `${hashes.sort().join("\n")}\n`);
 renameSync(join(pkg, "hash.txt.tmp"), join(pkg, "hash.txt"));
 for (const name of readdirSync(pkg)) {

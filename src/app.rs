@@ -22,7 +22,8 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 <meta charset="utf-8" />
                 <meta name="viewport" content="width=device-width, initial-scale=1" />
                 <link rel="icon" href="/favicon.svg" type="image/svg+xml" />
-                // The bundle's hashed names when the build wrote its hash file (server::assets).
+                // The bundle's names, hashed when the build wrote its hash file: `options.output_name`,
+                // read once at startup (server::assets).
                 <HashedStylesheet id="leptos" options=options.clone() />
                 <AutoReload options=options.clone() />
                 <HydrationScripts options />

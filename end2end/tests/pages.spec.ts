@@ -227,3 +227,22 @@ async function seed(page: Page) {
   });
   await page.context().clearCookies();
 }
+
+test("a page names the bundle by the build's hash, and browsers keep those files a year", async ({ page }) => {
+  await page.goto(`${server.baseURL}/login`);
+  const names = await page.evaluate(() =>
+    [...document.querySelectorAll('head link[rel="stylesheet"], head link[rel="modulepreload"], head link[rel="preload"]')].map(
+      (link) => new URL((link as HTMLLinkElement).href).pathname,
+    ),
+  );
+  expect(names).toHaveLength(3);
+  // One hash for the stylesheet, the JS glue and the WebAssembly: the server reads it once.
+  const hashes = new Set(names.map((name) => name.match(/^\/pkg\/bento-console\.([0-9a-f]{16})\.(css|js|wasm)$/)?.[1]));
+  expect([...hashes], names.join(" ")).toHaveLength(1);
+  expect([...hashes][0]).toBeTruthy();
+  for (const name of names) {
+    const response = await page.request.get(`${server.baseURL}${name}`);
+    expect(response.status(), name).toBe(200);
+    expect(response.headers()["cache-control"]).toBe("public, max-age=31536000, immutable");
+  }
+});

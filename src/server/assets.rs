@@ -1,9 +1,9 @@
 //! The browser bundle under `/pkg`: the JS glue, the WebAssembly and the stylesheet.
 //!
-//! `scripts/build.sh` publishes each file twice, under a name with its content's hash
-//! (`bento-console.<16 hex digits>.wasm`) and under its plain name, each with a brotli (`.br`)
-//! and a gzip (`.gz`) compression next to it, plus `pkg/hash.txt`, which Leptos's
-//! `HydrationScripts` and `HashedStylesheet` read to put the hashed names into every page.
+//! `scripts/build.sh` publishes each file twice, under a name with the bundle's hash
+//! (`bento-console.<16 hex digits>.wasm`, one hash for the three files) and under its plain
+//! name, each with a brotli (`.br`) and a gzip (`.gz`) compression next to it, plus
+//! `pkg/hash.txt`, from which the server learns the hash once at startup (`bundle_name`).
 //!
 //! Here the files are served with the compression the request accepts (brotli first), with
 //! `Vary: Accept-Encoding`, and cached accordingly: a hashed name never changes content, so
@@ -11,7 +11,7 @@
 //! every use (`no-cache`, answered 304 when unchanged). The site's other files (`public/`, the
 //! favicon), served by the router's fallback, are kept a day.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use axum::{
     extract::Request,
@@ -24,23 +24,49 @@ use tower_http::services::ServeDir;
 
 /// The site's directory the bundle lives in, under the site root (as URL path and directory).
 pub const PKG_DIR: &str = "pkg";
-/// Written by `scripts/build.sh` (`scripts/publish-bundle.mjs`): `js: <hash>`, `wasm: <hash>`,
-/// `css: <hash>`, one a line.
+/// The bundle's files are `<OUTPUT_NAME>.js`, `.wasm` and `.css`, then hashed.
+pub const OUTPUT_NAME: &str = "bento-console";
+/// Written by `scripts/build.sh` (`scripts/publish-bundle.mjs`): `css: <hash>`, `js: <hash>`,
+/// `wasm: <hash>`, one a line, the same hash on each.
 pub const HASH_FILE: &str = "hash.txt";
 
 const IMMUTABLE: HeaderValue = HeaderValue::from_static("public, max-age=31536000, immutable");
 const REVALIDATE: HeaderValue = HeaderValue::from_static("no-cache");
-/// The site's other files (`public/`: the favicon), which keep their names: a day.
+/// The site's other files (`public/`, the favicon), which keep their names: a day.
 const A_DAY: HeaderValue = HeaderValue::from_static("public, max-age=86400");
 
-/// The hash file of the site at `site_root`, as an absolute path, when the build wrote one.
+/// The name pages give the bundle's files (Leptos's `output_name`): `bento-console.<hash>` when
+/// the build wrote its hash file, the plain `bento-console` without one (e.g. under `cargo
+/// leptos watch`) or when it cannot be read.
 ///
-/// Leptos reads it on each render from `current_exe()`'s directory joined with this path,
-/// which is this path itself when it is absolute. Without one (e.g. under `cargo leptos
-/// watch`), pages name the plain files.
-pub fn hash_file(site_root: &Path) -> Option<PathBuf> {
-    let path = std::path::absolute(site_root.join(PKG_DIR).join(HASH_FILE)).ok()?;
-    path.is_file().then_some(path)
+/// Read once, at startup: Leptos's own `hash_files` reads the file on every render, blocking
+/// the thread that renders (and panicking if a rebuild replaces it at the wrong moment).
+pub fn bundle_name(site_root: &Path) -> String {
+    let path = site_root.join(PKG_DIR).join(HASH_FILE);
+    let Ok(text) = std::fs::read_to_string(&path) else {
+        return OUTPUT_NAME.to_owned();
+    };
+    match bundle_hash(&text) {
+        Some(hash) => format!("{OUTPUT_NAME}.{hash}"),
+        None => {
+            tracing::warn!(path = %path.display(), "unreadable hash file: pages name the bundle's plain files");
+            OUTPUT_NAME.to_owned()
+        }
+    }
+}
+
+/// The one hash of a hash file whose `css`, `js` and `wasm` lines all carry it.
+fn bundle_hash(text: &str) -> Option<&str> {
+    let mut entries = text
+        .lines()
+        .filter(|line| !line.trim().is_empty())
+        .map(|line| line.split_once(':').map(|(key, hash)| (key.trim(), hash.trim())))
+        .collect::<Option<Vec<_>>>()?;
+    entries.sort_unstable();
+    match entries[..] {
+        [("css", css), ("js", js), ("wasm", wasm)] if css == js && js == wasm && is_hash(css) => Some(css),
+        _ => None,
+    }
 }
 
 /// Serves `<site_root>/pkg`, to be nested at `/pkg`.
@@ -80,7 +106,12 @@ fn is_hashed(path: &str) -> bool {
     parts.next();
     let mut middle: Vec<&str> = parts.collect();
     middle.pop();
-    middle.iter().any(|part| part.len() == 16 && part.bytes().all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b)))
+    middle.iter().any(|part| is_hash(part))
+}
+
+/// 16 lowercase hexadecimal digits, as `scripts/publish-bundle.mjs` writes a hash.
+fn is_hash(text: &str) -> bool {
+    text.len() == 16 && text.bytes().all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
 }
 
 #[cfg(test)]
@@ -101,6 +132,31 @@ mod tests {
         assert!(!is_hashed("/bento-console.0123456789ABCDEF.wasm"));
         assert!(!is_hashed("/bento-console.0123456789abcdeg.wasm"));
         assert!(!is_hashed("/0123456789abcdef.0123456789abcdef"));
+    }
+
+    #[test]
+    fn the_bundle_hash_is_the_one_its_three_files_share() {
+        let h = "0123456789abcdef";
+        assert_eq!(bundle_hash(&format!("css: {h}\njs: {h}\nwasm: {h}\n")), Some(h));
+        assert_eq!(bundle_hash(&format!("wasm:{h}\n\njs:{h}\ncss:{h}")), Some(h));
+        // Not all three, not the same hash, not a hash, or another key.
+        assert_eq!(bundle_hash(&format!("js: {h}\nwasm: {h}\n")), None);
+        assert_eq!(bundle_hash(&format!("css: {h}\njs: {h}\nwasm: 0123456789abcdee\n")), None);
+        assert_eq!(bundle_hash("css: ../../etc\njs: ../../etc\nwasm: ../../etc\n"), None);
+        assert_eq!(bundle_hash(&format!("css: {h}\njs: {h}\nsplit: {h}\n")), None);
+        assert_eq!(bundle_hash(&format!("css: {h}\ncss: {h}\ncss: {h}\n")), None);
+        assert_eq!(bundle_hash(&format!("css: {h}\njs: {h}\nwasm: {h}\nwasm: {h}\n")), None);
+        assert_eq!(bundle_hash(""), None);
+    }
+
+    #[test]
+    fn pages_name_the_hashed_bundle_only_when_the_build_wrote_its_hash() {
+        let site = site();
+        assert_eq!(bundle_name(site.path()), OUTPUT_NAME, "a hash file without css and js lines");
+        let h = "0123456789abcdef";
+        std::fs::write(site.path().join(PKG_DIR).join(HASH_FILE), format!("css: {h}\njs: {h}\nwasm: {h}\n")).unwrap();
+        assert_eq!(bundle_name(site.path()), format!("bento-console.{h}"));
+        assert_eq!(bundle_name(&site.path().join("nowhere")), OUTPUT_NAME);
     }
 
     /// A site with one file published the way `scripts/publish-bundle.mjs` does it.
@@ -178,15 +234,5 @@ mod tests {
         assert_eq!(answer(StatusCode::OK, Some("no-store")), "no-store");
         assert_eq!(answer(StatusCode::NOT_FOUND, None), "");
         assert_eq!(answer(StatusCode::FOUND, None), "");
-    }
-
-    #[test]
-    fn the_hash_file_is_found_by_absolute_path() {
-        let site = site();
-        let found = hash_file(site.path()).unwrap();
-        assert!(found.is_absolute());
-        // Leptos joins it to the executable's directory: an absolute path replaces that.
-        assert_eq!(Path::new("/usr/local/bin").join(&found), found);
-        assert_eq!(hash_file(&site.path().join("nowhere")), None);
     }
 }

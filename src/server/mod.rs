@@ -152,14 +152,11 @@ impl Application {
         };
 
         // With the build's hash file, pages name the bundle's hashed files (see `assets`).
-        let hash_file = assets::hash_file(&config.site_root);
         let leptos_options = LeptosOptions::builder()
-            .output_name("bento-console")
+            .output_name(assets::bundle_name(&config.site_root))
             .site_root(config.site_root.to_string_lossy().into_owned())
             .site_pkg_dir(assets::PKG_DIR)
             .site_addr(bound)
-            .hash_files(hash_file.is_some())
-            .hash_file(hash_file.map_or_else(|| assets::HASH_FILE.into(), |path| path.to_string_lossy().into()))
             .build();
         let state = AppState {
             leptos_options,
