@@ -13,6 +13,7 @@ use std::{str::FromStr, time::Duration};
 
 use anyhow::Context;
 use sqlx::{
+    pool::PoolConnection,
     postgres::{PgConnectOptions, PgPoolOptions},
     sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous},
     PgPool, Postgres, Sqlite, SqlitePool, Transaction,
@@ -73,16 +74,31 @@ pub enum Tx {
     Postgres(Transaction<'static, Postgres>),
 }
 
-/// Where a statement runs: the pool, or an open transaction. Repository functions take
-/// `impl Into<Db>`, so callers pass `&pool` or `&mut tx`.
+/// One connection taken from the pool, from [`Pool::acquire`], for a few reads in a row: each
+/// statement on the pool takes a connection and gives it back, and sqlx checks a connection
+/// with a round trip whenever one comes back.
+pub enum Conn {
+    Sqlite(PoolConnection<Sqlite>),
+    Postgres(PoolConnection<Postgres>),
+}
+
+/// Where a statement runs: the pool, a connection held from it, or an open transaction.
+/// Repository functions take `impl Into<Db>`, so callers pass `&pool`, `&mut conn` or `&mut tx`.
 pub enum Db<'a> {
     Pool(&'a Pool),
+    Conn(&'a mut Conn),
     Tx(&'a mut Tx),
 }
 
 impl<'a> From<&'a Pool> for Db<'a> {
     fn from(pool: &'a Pool) -> Self {
         Db::Pool(pool)
+    }
+}
+
+impl<'a> From<&'a mut Conn> for Db<'a> {
+    fn from(conn: &'a mut Conn) -> Self {
+        Db::Conn(conn)
     }
 }
 
@@ -99,6 +115,14 @@ macro_rules! run {
         match ::core::convert::Into::<$crate::server::db::Db<'_>>::into($db) {
             $crate::server::db::Db::Pool($crate::server::db::Pool::Sqlite($e)) => $body,
             $crate::server::db::Db::Pool($crate::server::db::Pool::Postgres($e)) => $body,
+            $crate::server::db::Db::Conn($crate::server::db::Conn::Sqlite(conn)) => {
+                let $e = &mut **conn;
+                $body
+            }
+            $crate::server::db::Db::Conn($crate::server::db::Conn::Postgres(conn)) => {
+                let $e = &mut **conn;
+                $body
+            }
             $crate::server::db::Db::Tx($crate::server::db::Tx::Sqlite(tx)) => {
                 let $e = &mut **tx;
                 $body
@@ -118,6 +142,14 @@ impl Pool {
             Pool::Sqlite(_) => Engine::Sqlite,
             Pool::Postgres(_) => Engine::Postgres,
         }
+    }
+
+    /// Holds one connection for the statements that follow (see [`Conn`]).
+    pub async fn acquire(&self) -> sqlx::Result<Conn> {
+        Ok(match self {
+            Pool::Sqlite(pool) => Conn::Sqlite(pool.acquire().await?),
+            Pool::Postgres(pool) => Conn::Postgres(pool.acquire().await?),
+        })
     }
 
     /// Runs one statement without parameters (health checks, tests, maintenance); returns
