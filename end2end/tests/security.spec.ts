@@ -244,3 +244,41 @@ test.describe("security headers", () => {
     }
   });
 });
+
+test("a member's name is shown literally: the join page, Members and the activity log", async ({ browser, page }) => {
+  const MEMBER_NAME = `</script><img src="/pwned-member" onerror="window.__pwned='m'">`;
+  await signIn(page.request);
+  const seen = await watch(page);
+  const response = await page.request.post(`${server.baseURL}/rpc/invite_member`, {
+    headers: { Origin: server.baseURL, Accept: "application/json" },
+    form: { name: MEMBER_NAME, email: "hostile@example.com", role: "developer" },
+  });
+  expect(response.ok(), await response.text()).toBe(true);
+  const { link } = await response.json();
+
+  // The pending invitation, on the admin's Members page.
+  await page.goto(`${server.baseURL}/members`);
+  await expect(page.getByText(MEMBER_NAME, { exact: true })).toHaveCount(1);
+
+  // The invitee's join page, server-rendered and hydrated, then the join itself.
+  const invitee = await (await browser.newContext()).newPage();
+  const seenByInvitee = await watch(invitee);
+  await invitee.goto(link);
+  await expect(invitee.getByLabel("Your name")).toHaveValue(MEMBER_NAME);
+  await invitee.getByLabel("Password", { exact: true }).fill("a hostile but long password");
+  await invitee.getByLabel("Confirm password").fill("a hostile but long password");
+  await invitee.getByRole("button", { name: "Join and sign in" }).click();
+  await expect(invitee.getByRole("heading", { name: "Deployments" })).toBeVisible();
+  await expect(invitee.getByText(MEMBER_NAME, { exact: true }).first()).toBeVisible();
+
+  // The member, and the activity that names them.
+  await page.goto(`${server.baseURL}/members`);
+  await expect(page.getByText(MEMBER_NAME, { exact: true })).toHaveCount(1);
+  await page.goto(`${server.baseURL}/activity`);
+  // "Member joined": the member is its actor and its subject.
+  await expect(page.getByRole("rowheader", { name: MEMBER_NAME, exact: true })).toBeVisible();
+  await expect(page.getByRole("cell", { name: MEMBER_NAME, exact: true })).toBeVisible();
+  await expect(page.locator("img[onerror]")).toHaveCount(0);
+  for (const p of [page, invitee]) expect(await p.evaluate(() => (window as any).__pwned)).toBeUndefined();
+  expect([...seen, ...seenByInvitee]).toEqual([]);
+});
