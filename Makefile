@@ -15,7 +15,7 @@ export PATH := $(BENTO_CONSOLE_TOOLS_DIR)/node_modules/.bin:$(HOME)/.cargo/bin:$
 DATABASE_URL ?= sqlite://data/console.db
 export DATABASE_URL
 
-.PHONY: run test tools build-release build-dev watch lint unit cli e2e bench clean
+.PHONY: run test tools build-release build-dev watch lint unit cli e2e bench bench-first-build clean
 
 ## run: build in release mode and serve http://127.0.0.1:3000 (data in ./data/console.db)
 run: build-release
@@ -83,6 +83,12 @@ bench: build-release
 	benches/gateway-load.sh 10
 	scripts/with-postgres.sh benches/engines.sh 10
 	scripts/with-postgres.sh benches/replicas.sh 10 1000
+
+## bench-first-build: what a new machine pays for its first `make run` (a fresh clone under a
+## fresh HOME: crates downloaded, tools installed, everything compiled), and a `make run` with
+## nothing to do; half an hour on 2 cores, so not part of `make bench`
+bench-first-build:
+	benches/first-build.sh
 
 clean:
 	cargo clean
