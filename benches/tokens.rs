@@ -48,7 +48,7 @@ async fn main() {
     .unwrap();
     assert!(setup.status().is_success());
     let pool = db::connect_and_migrate(&config.database_url).await.unwrap();
-    let db::Pool::Sqlite(sqlite) = &pool else { unreachable!("the bench's database is a SQLite file") };
+    let db::Pool::Sqlite(sqlite, _) = &pool else { unreachable!("the bench's database is a SQLite file") };
     let org: i64 = sqlx::query_scalar("select id from organizations").fetch_one(sqlite).await.unwrap();
 
     insert_tokens(sqlite, org, 1_000).await;

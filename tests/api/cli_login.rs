@@ -92,7 +92,7 @@ async fn a_confirmed_sign_in_hands_the_cli_a_developer_token_exactly_once() {
 
 async fn sealed_secrets(db: &bento_console::server::db::Pool) -> Vec<Vec<u8>> {
     match db {
-        bento_console::server::db::Pool::Sqlite(pool) => {
+        bento_console::server::db::Pool::Sqlite(pool, _) => {
             sqlx::query_scalar("select sealed_secret from cli_logins where sealed_secret is not null")
                 .fetch_all(pool)
                 .await

@@ -352,7 +352,7 @@ pub async fn table_text(pool: &bento_console::server::db::Pool, table: &str) -> 
         }};
     }
     match pool {
-        Pool::Sqlite(pool) => render!(pool),
+        Pool::Sqlite(pool, _) => render!(pool),
         Pool::Postgres(pool) => render!(pool),
     }
 }

@@ -45,7 +45,7 @@ pub async fn delete_all_of(pool: &crate::server::db::Pool, user_id: UserId) -> S
     use crate::server::db::{Pool, SessionStore};
     use tower_sessions::{session::Id, session_store::SessionStore as _};
     let ids: Vec<String> = match pool {
-        Pool::Sqlite(pool) => sqlx::query_scalar("select id from tower_sessions").fetch_all(pool).await?,
+        Pool::Sqlite(pool, _) => sqlx::query_scalar("select id from tower_sessions").fetch_all(pool).await?,
         Pool::Postgres(pool) => sqlx::query_scalar("select id from tower_sessions.session").fetch_all(pool).await?,
     };
     let store = SessionStore::new(pool);

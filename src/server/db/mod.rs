@@ -9,7 +9,7 @@
 
 mod sessions;
 
-use std::{str::FromStr, time::Duration};
+use std::{str::FromStr, sync::Arc, time::Duration};
 
 use anyhow::Context;
 use sqlx::{
@@ -64,13 +64,38 @@ impl Settings {
 /// A pool of connections to one engine. Cheap to clone.
 #[derive(Debug, Clone)]
 pub enum Pool {
-    Sqlite(SqlitePool),
+    Sqlite(SqlitePool, WriterTurns),
     Postgres(PgPool),
 }
 
-/// A transaction on either engine, from [`begin_write`].
+/// SQLite lets one writer in at a time, and the others retry on a back-off that has no order:
+/// with four connections creating tokens, one waited 430 ms at p99 while the median took
+/// 1.6 ms. This process's writers take turns here instead, first come first served, before
+/// `BEGIN IMMEDIATE`; other processes (the command line) still meet the busy timeout.
+#[derive(Debug, Clone)]
+pub struct WriterTurns(Arc<tokio::sync::Semaphore>);
+
+/// How long a write waits for its turn or for SQLite's lock before it fails.
+const BUSY_TIMEOUT: Duration = Duration::from_secs(5);
+
+impl WriterTurns {
+    fn new() -> Self {
+        Self(Arc::new(tokio::sync::Semaphore::new(1)))
+    }
+
+    async fn take(&self) -> sqlx::Result<tokio::sync::OwnedSemaphorePermit> {
+        match tokio::time::timeout(BUSY_TIMEOUT, self.0.clone().acquire_owned()).await {
+            Ok(Ok(turn)) => Ok(turn),
+            // Timed out, or closed (never: nothing closes it).
+            _ => Err(sqlx::Error::PoolTimedOut),
+        }
+    }
+}
+
+/// A transaction on either engine, from [`begin_write`]. On SQLite it holds the writers' turn
+/// until it is committed or dropped (rolled back).
 pub enum Tx {
-    Sqlite(Transaction<'static, Sqlite>),
+    Sqlite(Transaction<'static, Sqlite>, tokio::sync::OwnedSemaphorePermit),
     Postgres(Transaction<'static, Postgres>),
 }
 
@@ -113,7 +138,7 @@ impl<'a> From<&'a mut Tx> for Db<'a> {
 macro_rules! run {
     ($db:expr, |$e:ident| $body:expr) => {
         match ::core::convert::Into::<$crate::server::db::Db<'_>>::into($db) {
-            $crate::server::db::Db::Pool($crate::server::db::Pool::Sqlite($e)) => $body,
+            $crate::server::db::Db::Pool($crate::server::db::Pool::Sqlite($e, _)) => $body,
             $crate::server::db::Db::Pool($crate::server::db::Pool::Postgres($e)) => $body,
             $crate::server::db::Db::Conn($crate::server::db::Conn::Sqlite(conn)) => {
                 let $e = &mut **conn;
@@ -123,7 +148,7 @@ macro_rules! run {
                 let $e = &mut **conn;
                 $body
             }
-            $crate::server::db::Db::Tx($crate::server::db::Tx::Sqlite(tx)) => {
+            $crate::server::db::Db::Tx($crate::server::db::Tx::Sqlite(tx, _)) => {
                 let $e = &mut **tx;
                 $body
             }
@@ -139,7 +164,7 @@ pub(crate) use run;
 impl Pool {
     pub fn engine(&self) -> Engine {
         match self {
-            Pool::Sqlite(_) => Engine::Sqlite,
+            Pool::Sqlite(..) => Engine::Sqlite,
             Pool::Postgres(_) => Engine::Postgres,
         }
     }
@@ -147,7 +172,7 @@ impl Pool {
     /// Holds one connection for the statements that follow (see [`Conn`]).
     pub async fn acquire(&self) -> sqlx::Result<Conn> {
         Ok(match self {
-            Pool::Sqlite(pool) => Conn::Sqlite(pool.acquire().await?),
+            Pool::Sqlite(pool, _) => Conn::Sqlite(pool.acquire().await?),
             Pool::Postgres(pool) => Conn::Postgres(pool.acquire().await?),
         })
     }
@@ -160,7 +185,7 @@ impl Pool {
 
     pub async fn close(&self) {
         match self {
-            Pool::Sqlite(pool) => pool.close().await,
+            Pool::Sqlite(pool, _) => pool.close().await,
             Pool::Postgres(pool) => pool.close().await,
         }
     }
@@ -169,7 +194,8 @@ impl Pool {
 impl Tx {
     pub async fn commit(self) -> sqlx::Result<()> {
         match self {
-            Tx::Sqlite(tx) => tx.commit().await,
+            // The turn passes on once the commit is done.
+            Tx::Sqlite(tx, _turn) => tx.commit().await,
             Tx::Postgres(tx) => tx.commit().await,
         }
     }
@@ -183,7 +209,10 @@ impl Tx {
 /// locks rows as it writes them.
 pub async fn begin_write(pool: &Pool) -> sqlx::Result<Tx> {
     Ok(match pool {
-        Pool::Sqlite(pool) => Tx::Sqlite(pool.begin_with("BEGIN IMMEDIATE").await?),
+        Pool::Sqlite(pool, turns) => {
+            let turn = turns.take().await?;
+            Tx::Sqlite(pool.begin_with("BEGIN IMMEDIATE").await?, turn)
+        }
         Pool::Postgres(pool) => Tx::Postgres(pool.begin().await?),
     })
 }
@@ -196,7 +225,7 @@ pub async fn connect_and_migrate(url: &str) -> anyhow::Result<Pool> {
 pub async fn connect_and_migrate_with(settings: &Settings) -> anyhow::Result<Pool> {
     let pool = connect(settings).await?;
     match &pool {
-        Pool::Sqlite(sqlite) => {
+        Pool::Sqlite(sqlite, _) => {
             let migrator = sqlx::migrate!("./migrations/sqlite");
             accept_amended_comments(sqlite, &migrator).await?;
             migrator.run(sqlite).await
@@ -217,7 +246,7 @@ async fn connect(settings: &Settings) -> anyhow::Result<Pool> {
                 .create_if_missing(true)
                 .journal_mode(SqliteJournalMode::Wal)
                 .synchronous(SqliteSynchronous::Normal)
-                .busy_timeout(Duration::from_secs(5))
+                .busy_timeout(BUSY_TIMEOUT)
                 .foreign_keys(true);
             if let Some(dir) = options.get_filename().parent().filter(|dir| !dir.as_os_str().is_empty()) {
                 std::fs::create_dir_all(dir)
@@ -230,7 +259,7 @@ async fn connect(settings: &Settings) -> anyhow::Result<Pool> {
                 .test_before_acquire(false)
                 .connect_with(options)
                 .await
-                .map(Pool::Sqlite)
+                .map(|pool| Pool::Sqlite(pool, WriterTurns::new()))
         }
         Engine::Postgres => {
             let timeout = format!("{}ms", settings.statement_timeout.as_millis());

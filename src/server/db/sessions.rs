@@ -18,7 +18,7 @@ pub enum SessionStore {
 impl SessionStore {
     pub fn new(pool: &Pool) -> Self {
         match pool {
-            Pool::Sqlite(pool) => SessionStore::Sqlite(SqliteStore::new(pool.clone())),
+            Pool::Sqlite(pool, _) => SessionStore::Sqlite(SqliteStore::new(pool.clone())),
             Pool::Postgres(pool) => SessionStore::Postgres(PostgresStore::new(pool.clone())),
         }
     }
