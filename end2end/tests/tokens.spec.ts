@@ -252,6 +252,8 @@ test("keyboard only: create a Developer token, close the reveal with Esc past it
   await expect(reveal.getByLabel("API token", { exact: true })).toBeFocused();
   await page.keyboard.press("Escape");
   await expect(reveal.getByText("Have you copied the token?")).toBeVisible();
+  // As a person would, wait for the focus to land on the question before moving on.
+  await expect(reveal.getByRole("button", { name: "Back to the token" })).toBeFocused();
   await page.keyboard.press("Tab"); // from "Back to the token" to "Close without copying"
   await page.keyboard.press("Enter");
   await expect(reveal).toBeHidden();
