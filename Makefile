@@ -26,12 +26,11 @@ run: build-release
 ## tests in Chromium
 test: lint unit cli e2e
 
+# scripts/build.sh installs the browser half's tools itself, while the server half compiles.
 build-release:
-	scripts/install-tools.sh build release
 	scripts/build.sh release
 
 build-dev:
-	scripts/install-tools.sh build
 	scripts/build.sh
 
 ## watch: rebuild and restart on every change (installs cargo-leptos once, 15-20 minutes)

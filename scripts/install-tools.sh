@@ -44,7 +44,9 @@ install_build() {
   if [[ "$(wasm-bindgen --version 2>/dev/null)" != "wasm-bindgen $wb_version" ]]; then
     say "installing wasm-bindgen-cli $wb_version (takes about 5 minutes once)"
     # Without --locked: a dependency version pinned by its lock file is missing from the registry.
-    cargo install wasm-bindgen-cli --version "$wb_version" --force
+    # In a temporary target dir, not the project's: cargo builds one thing at a time per target
+    # dir, and scripts/build.sh compiles the server meanwhile.
+    env -u CARGO_TARGET_DIR cargo install wasm-bindgen-cli --version "$wb_version" --force
   fi
 
   # scripts/publish-bundle.mjs: brotli and gzip come with Node's zlib.
@@ -56,7 +58,7 @@ install_watch() {
   if [[ "$(cargo leptos --version 2>/dev/null)" != *"$CARGO_LEPTOS_VERSION"* ]]; then
     say "installing cargo-leptos $CARGO_LEPTOS_VERSION (takes 15-20 minutes once)"
     # no_downloads: take wasm-bindgen and wasm-opt from PATH; this machine cannot download them.
-    cargo install cargo-leptos --version "$CARGO_LEPTOS_VERSION" --locked --features no_downloads
+    env -u CARGO_TARGET_DIR cargo install cargo-leptos --version "$CARGO_LEPTOS_VERSION" --locked --features no_downloads
   fi
 }
 
