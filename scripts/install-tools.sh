@@ -45,8 +45,9 @@ install_build() {
     say "installing wasm-bindgen-cli $wb_version (takes about 5 minutes once)"
     # Without --locked: a dependency version pinned by its lock file is missing from the registry.
     # In a temporary target dir, not the project's: cargo builds one thing at a time per target
-    # dir, and scripts/build.sh compiles the server meanwhile.
-    env -u CARGO_TARGET_DIR cargo install wasm-bindgen-cli --version "$wb_version" --force
+    # dir, and scripts/build.sh compiles the server meanwhile. No default features: they are TLS
+    # (rustls and ring) for the test runner's downloads, which nothing here uses; a minute of CPU.
+    env -u CARGO_TARGET_DIR cargo install wasm-bindgen-cli --version "$wb_version" --no-default-features --force
   fi
 
   # scripts/publish-bundle.mjs: brotli and gzip come with Node's zlib.
