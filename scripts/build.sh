@@ -4,11 +4,11 @@
 # needing cargo-leptos itself (a 15-20 minute install on a new machine); `cargo leptos watch`
 # still works for development with the same Cargo.toml settings.
 #
-# The two halves build at the same time. Each spends minutes on one core (the last crate's
-# type checking, fat LTO for the WebAssembly, wasm-bindgen-cli's install), and the other half
-# fills the idle core: on a new 2-core machine that shortens the first `make run` by minutes
-# (README.md, "The two commands"). The WebAssembly has a target dir of its own because cargo
-# lets one build at a time into a target dir.
+# The two halves build at the same time, so that neither waits for the other's stretches on
+# one core (a crate's type checking, fat LTO for the WebAssembly, the last crate of
+# wasm-bindgen-cli's install); on a new 2-core machine both cores are then busy for 89% of the
+# first build (README.md, "The two commands"). The WebAssembly has a target dir of its own
+# because cargo lets one build at a time into a target dir.
 # Usage: scripts/build.sh [release]
 set -euo pipefail
 
